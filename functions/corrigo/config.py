@@ -1,0 +1,64 @@
+"""Configuration, read from the environment once per execution environment and validated.
+
+A missing or malformed setting fails the cold start with a message that names it, rather
+than the first request with a KeyError.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from corrigo.urgency import Deadlines, parse_deadlines, parse_holidays
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_domains: tuple[str, ...]
+    public_base_url: str
+    sender_address: str
+    intake_address: str
+    table_name: str
+    intake_queue_url: str
+    deadlines: Deadlines
+    ses_configuration_set: str = ""
+    max_body_bytes: int = 64 * 1024
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"environment variable {name} is required")
+    return value
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    domains = tuple(d.strip().lower() for d in _required(env, "SITE_DOMAINS").split(",") if d.strip())
+    if not domains:
+        raise ConfigError("SITE_DOMAINS must name at least one domain")
+    intake = env.get("INTAKE_ADDRESS", "").strip() or f"lxwm@{domains[0]}"
+    try:
+        deadlines = parse_deadlines(env.get("DEADLINES", ""), parse_holidays(env.get("HOLIDAYS", "")))
+    except ValueError as exc:
+        raise ConfigError(f"DEADLINES or HOLIDAYS: {exc}") from exc
+    return Settings(
+        site_domains=domains,
+        public_base_url=_required(env, "PUBLIC_BASE_URL").rstrip("/"),
+        sender_address=env.get("SENDER_ADDRESS", "").strip() or f"noreply@{domains[0]}",
+        intake_address=intake,
+        table_name=_required(env, "TABLE_NAME"),
+        intake_queue_url=env.get("INTAKE_QUEUE_URL", "").strip(),
+        deadlines=deadlines,
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
+    )
+
+
+@cache
+def settings() -> Settings:
+    return settings_from(os.environ)

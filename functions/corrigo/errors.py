@@ -1,0 +1,37 @@
+"""Domain errors. Each edge (HTTP, queue consumer) maps them to its answer in one place."""
+
+from __future__ import annotations
+
+from corrigo.validation import FieldError
+
+
+class CorrigoError(Exception):
+    """Base of every error the service expects and knows how to explain."""
+
+
+class InvalidRequest(CorrigoError):
+    def __init__(self, errors: list[FieldError], data: dict[str, object], language: str) -> None:
+        super().__init__(f"{len(errors)} invalid field(s): {', '.join(e.field for e in errors)}")
+        self.errors = errors
+        self.data = data
+        self.language = language
+
+
+class NotFound(CorrigoError):
+    """Unknown reference, or a status token that does not match: the same answer for both."""
+
+
+class IdempotencyKeyReused(CorrigoError):
+    """The same Idempotency-Key came with a different request."""
+
+
+class ConcurrentChange(CorrigoError):
+    """Someone else changed the request between our read and our write."""
+
+
+class ServiceUnavailable(CorrigoError):
+    """A dependency is throttling or down; the caller should retry later."""
+
+    def __init__(self, message: str, retry_after_seconds: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -1,0 +1,57 @@
+"""A correction request as the service keeps it: the requester's fields plus what happened since."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from corrigo.lifecycle import Action, AuditEvent, Status, next_status
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CorrectionRequest:
+    reference: str
+    status: Status
+    fields: dict[str, Any]
+    language: str
+    channel: str
+    created_at: str
+    updated_at: str
+    urgency: int
+    first_response_due: str
+    decision_due: str
+    # A capability: whoever has it may read the status page. Compared in constant time.
+    status_token: str
+    version: int = 1
+    assignee: str | None = None
+    outcome: str | None = None
+    public_note: str | None = None
+    # Why screening held it, what the sender's mail said about itself, and so on: editors read these.
+    flags: tuple[str, ...] = ()
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def request_type(self) -> str:
+        return str(self.fields.get("request_type", "other"))
+
+    @property
+    def requester_email(self) -> str:
+        return str(self.fields.get("requester_email", ""))
+
+    def move(self, action: Action, *, actor: str, at: datetime, detail: str = "", **changes: Any) -> tuple[CorrectionRequest, AuditEvent]:
+        """The request after ``action``, and the audit event that records it.
+
+        Raises TransitionNotAllowed when the current status does not allow the action.
+        """
+        target = next_status(self.status, action)
+        moved = replace(self, status=target, updated_at=iso(at), version=self.version + 1, **changes)
+        return moved, AuditEvent(at=iso(at), action=action, actor=actor, status_before=self.status, status_after=target, detail=detail)

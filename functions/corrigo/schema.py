@@ -1,0 +1,123 @@
+"""The request schema, read once, and the field facts other modules derive from it.
+
+The JSON Schema file is the single source of truth for the request's fields: their
+rules, labels (zh/en), help texts, synonyms used in mail, and per-rule messages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_FILE = "correction-request.schema.json"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def schema_dir() -> Path:
+    """Where the schemas are: beside the package when deployed, at the repo top in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "schemas", here.parent.parent / "schemas"):
+        if (candidate / SCHEMA_FILE).is_file():
+            return candidate
+    raise FileNotFoundError(f"{SCHEMA_FILE} not found beside {here}")
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    with open(schema_dir() / SCHEMA_FILE, encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of the request, as the form, the mail extractor and the messages see it."""
+
+    name: str
+    rules: dict[str, Any]
+    required: bool
+    labels: dict[str, str]
+    help: dict[str, str] = field(default_factory=dict)
+    synonyms: tuple[str, ...] = ()
+    options: tuple[tuple[str, dict[str, str]], ...] = ()
+    option_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    widget: str = "text"
+    autocomplete: str | None = None
+    honeypot: bool = False
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels[DEFAULT_LANGUAGE]
+
+    def option_label(self, value: str, language: str) -> str:
+        for option, labels in self.options:
+            if option == value:
+                return labels.get(language, value)
+        return value
+
+    @property
+    def max_length(self) -> int | None:
+        return self.rules.get("maxLength")
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.rules.get("type") == "boolean"
+
+
+def _widget(name: str, rules: dict[str, Any]) -> str:
+    if "enum" in rules:
+        return "select"
+    return str(rules.get("x-widget", "text"))
+
+
+@cache
+def fields() -> tuple[Field, ...]:
+    """Every property of the schema, in the schema's order."""
+    schema = load_schema()
+    required = set(schema.get("required", ()))
+    result = []
+    for name, rules in schema["properties"].items():
+        enum_labels = rules.get("x-enum-labels", {})
+        result.append(
+            Field(
+                name=name,
+                rules=rules,
+                required=name in required,
+                labels=rules.get("x-labels", {"zh": name, "en": name}),
+                help=rules.get("x-help", {}),
+                synonyms=tuple(rules.get("x-synonyms", ())),
+                options=tuple((value, enum_labels.get(value, {})) for value in rules.get("enum", ())),
+                option_synonyms={k: tuple(v) for k, v in rules.get("x-enum-synonyms", {}).items()},
+                widget=_widget(name, rules),
+                autocomplete=rules.get("x-autocomplete"),
+                honeypot=bool(rules.get("x-honeypot")),
+            )
+        )
+    return tuple(result)
+
+
+@cache
+def fields_by_name() -> dict[str, Field]:
+    return {f.name: f for f in fields()}
+
+
+def sections() -> list[tuple[dict[str, str], list[Field]]]:
+    """The form's sections, each with its labels and fields, as the schema groups them."""
+    by_name = fields_by_name()
+    return [
+        (section["labels"], [by_name[name] for name in section["fields"]])
+        for section in load_schema().get("x-sections", [])
+    ]
+
+
+def pick_language(value: object) -> str:
+    """A supported language from whatever the client sent; Chinese when unsure."""
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        for language in LANGUAGES:
+            if lowered.startswith(language):
+                return language
+    return DEFAULT_LANGUAGE

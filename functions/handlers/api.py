@@ -1,0 +1,77 @@
+"""The public HTTP function: the form page, POST /requests, and the requester's status page."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from adapters.queues import Queue
+from adapters.requests_table import RequestsTable
+from corrigo.config import settings
+from corrigo.errors import InvalidRequest
+from corrigo.schema import pick_language
+from handlers.http import html_response, is_form_post, json_response, preferred_language, read_submission, register_error_handlers, wants_html
+from observability import logger, metrics
+from services.intake import IntakeService
+from web import pages
+
+SETTINGS = settings()  # validated at cold start: a misconfigured function fails before taking traffic
+app = APIGatewayHttpResolver()
+
+
+@cache
+def intake() -> IntakeService:
+    return IntakeService(SETTINGS, RequestsTable(SETTINGS.table_name), Queue(SETTINGS.intake_queue_url))
+
+
+def render_invalid_form(exc: InvalidRequest) -> str:
+    return pages.form_page(exc.language, values=exc.data, errors=exc.errors, domains=SETTINGS.site_domains)
+
+
+register_error_handlers(app, render_invalid_form)
+
+
+@app.get("/")
+def form() -> Response:
+    return html_response(200, pages.form_page(preferred_language(app.current_event), domains=SETTINGS.site_domains))
+
+
+@app.post("/requests")
+def submit() -> Response:
+    event = app.current_event
+    raw = read_submission(event)
+    language = preferred_language(event, raw)
+    accepted = intake().submit(
+        raw,
+        channel="web" if is_form_post(event) else "api",
+        language=language,
+        idempotency_key=event.headers.get("idempotency-key") or None,
+        source={"ip": event.request_context.http.source_ip, "user_agent": event.request_context.http.user_agent or ""},
+    )
+    metrics.add_metric(name="RequestsAccepted", unit=MetricUnit.Count, value=1)
+    status_url = f"/requests/{accepted.reference}?token={accepted.status_token}"
+    if is_form_post(event):
+        return Response(303, "text/plain; charset=utf-8", "", headers={"Location": f"{status_url}&lang={language}"})
+    return json_response(202, {"reference": accepted.reference, "status": accepted.status, "status_url": status_url}, {"Location": status_url})
+
+
+@app.get("/requests/<reference>")
+def status(reference: str) -> Response:
+    event = app.current_event
+    query = event.query_string_parameters or {}
+    request, history = intake().status(reference, query.get("token"))
+    language = pick_language(query["lang"]) if query.get("lang") else request.language
+    no_store = {"Cache-Control": "no-store"}
+    if wants_html(event):
+        return html_response(200, pages.status_page(request, history, language), no_store)
+    return json_response(200, pages.status_document(request, history, language), no_store)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Use cases: the core's rules applied through the adapters. Handlers call these and nothing else."""

@@ -1,0 +1,1 @@
+"""Operational tooling for Corrigo: the local stack lives in infra.local."""
