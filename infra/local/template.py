@@ -87,7 +87,7 @@ CloudFormationLoader.add_constructor("!GetAtt", _construct_get_att)
 
 
 def load_template_text(text: str) -> dict[str, Any]:
-    document = yaml.load(text, Loader=CloudFormationLoader)  # a SafeLoader subclass: no arbitrary objects
+    document = yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
     if not isinstance(document, dict):
         raise TemplateError("a template must be a mapping at the top level")
     return document

@@ -87,10 +87,7 @@ class _Converter(HTMLParser):
         if not row or not any(row):
             return
         table.rows.append(row)
-        cells = [cell for cell in row if cell]
-        # A one-cell row is layout, not a form: keep its lines as they are.
-        line = cells[0] if len(cells) == 1 else " | ".join(_SPACES.sub(" ", cell) for cell in cells)
-        self._write("\n" + line + "\n")
+        self._write("\n" + row_line(row) + "\n")
 
     def _close_table(self) -> None:
         self._close_row()
@@ -149,6 +146,14 @@ class _Converter(HTMLParser):
         while self.tables:
             self._close_table()
         return HtmlContent(text=_tidy("".join(self.document)), tables=self.finished_tables)
+
+
+def row_line(cells: list[str]) -> str:
+    """A table row as one text line, ``cell | cell``; a one-cell row (layout, not a form) as it is."""
+    filled = [cell.strip() for cell in cells if cell.strip()]
+    if len(filled) == 1:
+        return filled[0]
+    return " | ".join(_SPACES.sub(" ", cell) for cell in filled)
 
 
 def _tidy(text: str) -> str:

@@ -101,7 +101,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     try:
         # Leading blank lines would make the parser take the whole mail for a body.
         message = email.message_from_bytes(raw.lstrip(b"\r\n"), policy=compat32)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raise"
+    except Exception as exc:  # the contract is "never raise"
         return ParsedMail(problems=(f"unparseable message: {type(exc).__name__}: {exc}",))
     return _parse_message(message, depth=0)
 
@@ -109,7 +109,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
 def _parse_message(message: Message, depth: int) -> ParsedMail:
     try:
         return _MailReader(message, depth).read()
-    except Exception as exc:  # noqa: BLE001 - keep what a bug in one part would otherwise lose
+    except Exception as exc:  # keep what a bug in one part would otherwise lose
         headers = _safe_headers(message)
         return ParsedMail(
             headers=headers,
@@ -121,7 +121,7 @@ def _parse_message(message: Message, depth: int) -> ParsedMail:
 def _safe_headers(message: Message) -> tuple[tuple[str, str], ...]:
     try:
         return tuple((name, decode_raw_header(str(value))) for name, value in message.raw_items())
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ()
 
 
@@ -175,7 +175,7 @@ def _first_charset(message: Message) -> str | None:
 def _payload_bytes(part: Message) -> bytes:
     try:
         data = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001 - a broken transfer encoding: keep the raw bytes
+    except Exception:  # a broken transfer encoding: keep the raw bytes
         data = None
     if isinstance(data, bytes):
         return data
@@ -203,7 +203,7 @@ def _unflow(text: str, delete_space: bool) -> str:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or part.get_param("name") or ""
-    except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
+    except Exception:  # a broken RFC 2231 parameter
         name = ""
     if not isinstance(name, str):  # get_param may give an RFC 2231 triple
         name = email.utils.collapse_rfc2231_value(name)
@@ -310,7 +310,7 @@ class _MailReader:
         if content_type == "text/html":
             self.html_parts.append(text)
         elif content_type == "text/plain":
-            if (part.get_param("format") or "").lower() == "flowed":  # type: ignore[union-attr]
+            if str(part.get_param("format") or "").lower() == "flowed":
                 text = _unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
             self.plain_parts.append(text)
         else:

@@ -1,0 +1,114 @@
+"""Every email the service sent through SES, read from moto's in-process SES backend.
+
+moto records a raw send (ses v1 `send_raw_email`, sesv2 `send_email` with Content.Raw) as a
+RawMessage holding the MIME text, and a simple send as a Message holding subject and one body (the
+HTML one when both were given). It records no time, so the outbox stamps each message when it first
+sees it, right after the SES request that created it (see `note_request`).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import getaddresses
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from .template import REGION
+
+
+class Outbox:
+    def __init__(self, serialised: Callable[[], AbstractContextManager[None]]) -> None:
+        self._serialised = serialised  # holds moto still while its lists are read
+        self._first_seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def note_request(self, environ: dict[str, Any]) -> None:
+        """Moto request listener: stamp messages that an SES request has just recorded."""
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        if "/ses/" in authorization or "/email/" in authorization:
+            self._stamp(time.time())
+
+    def _stamp(self, now: float) -> None:
+        with self._lock:
+            for message in self._sent_messages():
+                self._first_seen.setdefault(_message_id(message), now)
+
+    def emails(self) -> list[dict[str, Any]]:
+        """Sent emails, oldest first, decoded for people and tests to read."""
+        with self._serialised():
+            messages = list(self._sent_messages())
+        self._stamp(time.time())  # anything sent around the listener (it never should) still gets a time
+        return [self._describe(message) for message in messages]
+
+    @staticmethod
+    def _sent_messages() -> Iterator[Any]:
+        yield from ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+
+    def _describe(self, message: Any) -> dict[str, Any]:
+        message_id = _message_id(message)
+        stamped = datetime.fromtimestamp(self._first_seen.get(message_id, time.time()), UTC)
+        described = {"id": message_id, "timestamp": stamped.isoformat(timespec="milliseconds")}
+        if hasattr(message, "raw_data"):
+            described.update(describe_raw(message.raw_data))
+            described["destinations"] = [address for _, address in getaddresses(message.destinations)]
+            if message.source:
+                described["from"] = message.source if not described.get("from") else described["from"]
+        else:
+            described.update(_describe_simple(message))
+        return described
+
+
+def _message_id(message: Any) -> str:
+    return str(getattr(message, "id", None) or getattr(message, "ids", ["?"])[0])
+
+
+def describe_raw(raw: str) -> dict[str, Any]:
+    parsed = email.message_from_string(raw, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)  # the default policy builds EmailMessage objects
+    text_part = parsed.get_body(preferencelist=("plain",))
+    html_part = parsed.get_body(preferencelist=("html",))
+    attachments = [
+        {"filename": part.get_filename(), "content_type": part.get_content_type()} for part in parsed.iter_attachments()
+    ]
+    return {
+        "to": _addresses(parsed, "to"),
+        "cc": _addresses(parsed, "cc"),
+        "from": str(parsed.get("from", "")),
+        "subject": str(parsed.get("subject", "")),
+        "text": text_part.get_content() if text_part is not None else None,
+        "html": html_part.get_content() if html_part is not None else None,
+        "headers": {name: str(value) for name, value in reversed(parsed.items())},  # first one wins
+        "attachments": attachments,
+        "raw": raw,
+    }
+
+
+def _addresses(message: EmailMessage, header: str) -> list[str]:
+    return [address for _, address in getaddresses([str(value) for value in message.get_all(header, [])])]
+
+
+def _describe_simple(message: Any) -> dict[str, Any]:
+    destinations = getattr(message, "destinations", {}) or {}
+    body = getattr(message, "body", None)
+    # moto keeps only one body of a simple send, the HTML one when there was HTML.
+    looks_html = isinstance(body, str) and body.lstrip().startswith("<")
+    return {
+        "to": list(destinations.get("ToAddresses", [])) if isinstance(destinations, dict) else [],
+        "cc": list(destinations.get("CcAddresses", [])) if isinstance(destinations, dict) else [],
+        "from": message.source,
+        "subject": getattr(message, "subject", None) or getattr(message, "template", ""),
+        "text": None if looks_html else body,
+        "html": body if looks_html else None,
+        "headers": {},
+        "attachments": [],
+        "raw": None,
+    }

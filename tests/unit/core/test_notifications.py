@@ -1,0 +1,50 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from corrigo.intake import new_request
+from corrigo.notifications import MailContext, compose
+from corrigo.urgency import parse_deadlines
+
+CONTEXT = MailContext("Corrigo <noreply@news.example.cn>", "lxwm@news.example.cn", "https://c.example.cn")
+
+
+def _request(**overrides):
+    data = {
+        "request_type": "correction",
+        "article_title": "标题",
+        "original_text": "原文" * 400,
+        "requester_name": "张三",
+        "requester_email": "zhang@example.com",
+        "relationship": "reader",
+        "declaration": True,
+        **overrides,
+    }
+    return new_request(data, channel="web", now=datetime(2026, 11, 2, tzinfo=timezone.utc), deadlines=parse_deadlines("")).request
+
+
+@pytest.mark.parametrize(("language", "subject_part", "body_part"), [("zh", "我们已收到", "查询处理进度"), ("en", "We have received", "Follow its progress")])
+def test_acknowledgement_in_the_requesters_language(language, subject_part, body_part):
+    request = _request(language=language)
+    message = compose(request, "acknowledgement", CONTEXT)
+    assert request.reference in message["Subject"] and subject_part in message["Subject"]
+    text = message.get_content()
+    assert body_part in text
+    assert f"https://c.example.cn/requests/{request.reference}?token={request.status_token}" in text
+    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["Reply-To"] == "lxwm@news.example.cn"
+    assert message["To"] == "zhang@example.com"
+
+
+def test_the_summary_quotes_what_was_received_and_shortens_long_passages():
+    text = compose(_request(), "acknowledgement", CONTEXT).get_content()
+    assert "稿件标题：标题" in text
+    assert "申请类型：更正" in text
+    assert "…" in text and "原文" * 200 not in text
+
+
+def test_line_breaks_typed_into_fields_never_reach_a_header():
+    request = _request(requester_name="x\r\nBcc: victim@example.com", article_title="t\nX-Evil: 1")
+    raw = compose(request, "acknowledgement", CONTEXT).as_string()
+    headers = raw.split("\n\n", 1)[0]
+    assert "Bcc:" not in headers and "X-Evil" not in headers
