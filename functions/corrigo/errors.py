@@ -35,3 +35,16 @@ class ServiceUnavailable(CorrigoError):
     def __init__(self, message: str, retry_after_seconds: int = 5) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class Forbidden(CorrigoError):
+    """Signed in, but not allowed: not an editor, or not the editor who holds the request."""
+
+
+class BadQuery(CorrigoError):
+    """A query parameter or cursor that cannot be read; names the parameter."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message

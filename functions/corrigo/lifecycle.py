@@ -39,6 +39,9 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     MERGE = "merge"
     REOPEN = "reopen"
+    # Not transitions: recorded in the audit trail with the status unchanged (see TRANSITIONS).
+    NOTE = "note"
+    ESCALATE = "escalate"
 
 
 # Where each action may start from, and where it leads.
@@ -95,6 +98,8 @@ ACTION_LABELS: dict[Action, dict[str, str]] = {
     Action.RESOLVE: {"zh": "处理完毕", "en": "Decided"},
     Action.MERGE: {"zh": "合并至其他申请", "en": "Merged with another request"},
     Action.REOPEN: {"zh": "重新打开", "en": "Reopened"},
+    Action.NOTE: {"zh": "内部备注", "en": "Internal note"},
+    Action.ESCALATE: {"zh": "超期提醒", "en": "Overdue: escalated"},
 }
 
 

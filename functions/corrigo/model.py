@@ -38,6 +38,14 @@ class CorrectionRequest:
     # Why screening held it, what the sender's mail said about itself, and so on: editors read these.
     flags: tuple[str, ...] = ()
     source: dict[str, Any] = field(default_factory=dict)
+    # The review queue (corrigo.review): when the deadline clock was paused by a question, when an
+    # editor first took the request up, which request absorbed it, and the deadline breaches the
+    # sweep has seen and escalated (each escalated once).
+    paused_at: str | None = None
+    first_response_at: str | None = None
+    merged_into: str | None = None
+    overdue: tuple[str, ...] = ()
+    escalated: tuple[str, ...] = ()
 
     @property
     def request_type(self) -> str:

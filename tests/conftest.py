@@ -1,0 +1,44 @@
+"""Fixtures for every suite. Unit tests need none of these; integration tests use `aws`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.aws import TemplateStack, build_from_template
+
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CorrigoTests")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "corrigo")
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[TemplateStack]:
+    """In-process moto with every resource of template.yaml, and the functions' environment set."""
+    from moto import mock_aws
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        stack = build_from_template()
+        for key, value in stack.environment.items():
+            monkeypatch.setenv(key, value)
+        yield stack
+
+
+@pytest.fixture
+def sent_mail():
+    """Every message SES (moto) accepted, as parsed email messages, oldest first."""
+    from email import message_from_bytes, policy
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    def read() -> list:
+        backend = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+        return [message_from_bytes(m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data, policy=policy.default) for m in backend.sent_messages]
+
+    return read

@@ -1,0 +1,58 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from corrigo.schema import schema_dir
+from tests.support.events import http_event, sqs_event
+
+
+@pytest.fixture
+def valid_request() -> dict:
+    return json.loads((schema_dir() / "samples" / "valid" / "correction-zh.json").read_text("utf-8"))
+
+
+@pytest.fixture
+def api(aws):
+    """Call the API function as API Gateway would."""
+    from handlers import api as module
+
+    def call(method: str, path: str, **kwargs):
+        route = "/requests/{reference}" if path.startswith("/requests/") else None
+        params = {"reference": path.split("/")[2]} if route else None
+        return module.handler(http_event(method, path, route=route, path_parameters=params, **kwargs), aws.context("ApiFunction"))
+
+    return call
+
+
+@pytest.fixture
+def post_json(api):
+    def post(document, headers=None):
+        return api("POST", "/requests", body=json.dumps(document, ensure_ascii=False), headers={"content-type": "application/json", **(headers or {})})
+
+    return post
+
+
+@pytest.fixture
+def drain_intake_queue(aws):
+    """Deliver what the API queued to the intake worker, as Lambda's SQS poller would; returns its answers."""
+    from handlers import intake_worker
+
+    def drain() -> list[dict]:
+        sqs = aws.clients("sqs")
+        answers = []
+        while True:
+            messages = sqs.receive_message(QueueUrl=aws.ref("IntakeQueue"), MaxNumberOfMessages=10).get("Messages", [])
+            if not messages:
+                return answers
+            answers.append(intake_worker.handler(sqs_event([m["Body"] for m in messages]), aws.context("IntakeWorkerFunction")))
+            for message in messages:
+                sqs.delete_message(QueueUrl=aws.ref("IntakeQueue"), ReceiptHandle=message["ReceiptHandle"])
+
+    return drain
+
+
+def body_of(response) -> dict:
+    return json.loads(response["body"])
+
+

@@ -1,0 +1,63 @@
+"""AWS's own sample events (../shared/real-world/events), reshaped for one call."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.support.aws import ROOT
+
+REAL_WORLD = ROOT.parent / "shared" / "real-world"
+
+
+@cache
+def _sample(name: str) -> dict[str, Any]:
+    return json.loads((REAL_WORLD / "events" / name).read_text("utf-8"))
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    route: str | None = None,
+    body: bytes | str | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    path_parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An HTTP API (payload 2.0) event, starting from AWS's sample and changing only what the call needs."""
+    event = copy.deepcopy(_sample("powertools_apiGatewayProxyV2Event.json"))
+    event.pop("cookies", None)
+    event["routeKey"] = f"{method} {route or path}"
+    event["rawPath"] = path
+    event["rawQueryString"] = urlencode(query or {})
+    event["queryStringParameters"] = dict(query) if query else None
+    event["pathParameters"] = path_parameters or {}
+    event["headers"] = {"host": "corrigo.test", **{k.lower(): v for k, v in (headers or {}).items()}}
+    event["requestContext"]["http"].update(method=method, path=path, sourceIp="203.0.113.7", userAgent="pytest")
+    event["requestContext"].pop("authorizer", None)
+    event["stageVariables"] = None
+    if body is None:
+        event["body"], event["isBase64Encoded"] = None, False
+    elif isinstance(body, bytes):
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
+    else:
+        event["body"], event["isBase64Encoded"] = body, False
+    return event
+
+
+def sqs_event(bodies: list[str], *, queue_arn: str = "arn:aws:sqs:us-east-1:123456789012:q", receive_count: int = 1) -> dict[str, Any]:
+    """An SQS event with one record per body, shaped like AWS's sample."""
+    template = _sample("powertools_sqsEvent.json")["Records"][0]
+    records = []
+    for index, body in enumerate(bodies):
+        record = copy.deepcopy(template)
+        record.update(messageId=f"msg-{index}", receiptHandle=f"handle-{index}", body=body, eventSourceARN=queue_arn)
+        record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+        records.append(record)
+    return {"Records": records}
