@@ -39,6 +39,11 @@ def sent_mail():
 
     def read() -> list:
         backend = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-        return [message_from_bytes(m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data, policy=policy.default) for m in backend.sent_messages]
+        return [
+            message_from_bytes(
+                m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data, policy=policy.default
+            )
+            for m in backend.sent_messages
+        ]
 
     return read

@@ -4,13 +4,17 @@ Item layout (pk / sk):
   REQ#<reference> / REQUEST              the request; queue_status + queue_order feed the `queue` GSI
   REQ#<reference> / EVENT#<at>#<action>  one audit event
   IDEMPOTENCY#<sha256(key)> / KEY        an Idempotency-Key and the request it created (24 h TTL)
+  REQ#<reference> / NOTE#<at>#<editor>   an editor's internal note (never shown to the requester)
+The `article` GSI (article_key) finds the other requests about the same article.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,6 +23,7 @@ from adapters.aws import client, error_code, is_transient, unavailable
 from corrigo.errors import ConcurrentChange, IdempotencyKeyReused
 from corrigo.lifecycle import Action, AuditEvent, Status
 from corrigo.model import CorrectionRequest
+from corrigo.review import Note, PartitionPage, QueueCursor, QueueFilter, matches, merge_pages, reference_of_position
 
 REQUEST_SK = "REQUEST"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -56,11 +61,28 @@ def queue_order(request: CorrectionRequest) -> str:
     return f"{request.urgency}#{request.first_response_due}#{request.reference}"
 
 
+def article_key(url: str) -> str:
+    """The same article however its link was written: host lower-cased, no fragment, no trailing slash."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
+
+
 def request_item(request: CorrectionRequest) -> dict[str, Any]:
     item = {k: v for k, v in asdict(request).items() if v is not None}
     item["flags"] = list(request.flags)
+    for name in ("overdue", "escalated"):
+        item[name] = list(getattr(request, name))
+    if request.fields.get("article_url"):
+        item["article_key"] = article_key(str(request.fields["article_url"]))
     item["status"] = request.status.value
-    item.update(pk=request_pk(request.reference), sk=REQUEST_SK, queue_status=request.status.value, queue_order=queue_order(request))
+    item.update(
+        pk=request_pk(request.reference),
+        sk=REQUEST_SK,
+        queue_status=request.status.value,
+        queue_order=queue_order(request),
+    )
     return item
 
 
@@ -83,6 +105,11 @@ def request_from_item(item: dict[str, Any]) -> CorrectionRequest:
         public_note=item.get("public_note"),
         flags=tuple(item.get("flags", ())),
         source=dict(item.get("source", {})),
+        paused_at=item.get("paused_at"),
+        first_response_at=item.get("first_response_at"),
+        merged_into=item.get("merged_into"),
+        overdue=tuple(item.get("overdue", ())),
+        escalated=tuple(item.get("escalated", ())),
     )
 
 
@@ -135,10 +162,23 @@ class RequestsTable:
     def _decode(self, item: dict[str, Any]) -> dict[str, Any]:
         return {k: self._deserialize.deserialize(v) for k, v in item.items()}
 
-    def create(self, request: CorrectionRequest, event: AuditEvent, *, idempotency_key: str | None = None, fingerprint: str = "") -> None:
+    def create(
+        self,
+        request: CorrectionRequest,
+        event: AuditEvent,
+        *,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> None:
         """Write the request, its first event and its Idempotency-Key in one transaction (one call)."""
         writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": self.table_name, "Item": self._encode(request_item(request)), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._encode(request_item(request)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
             {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(request.reference, event))}},
         ]
         if idempotency_key:
@@ -150,7 +190,15 @@ class RequestsTable:
                 "fingerprint": fingerprint,
                 "expiration": int(time.time()) + IDEMPOTENCY_TTL_SECONDS,
             }
-            writes.append({"Put": {"TableName": self.table_name, "Item": self._encode(key_item), "ConditionExpression": "attribute_not_exists(pk)"}})
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": self._encode(key_item),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
         try:
             self.dynamodb.transact_write_items(TransactItems=writes)
         except ClientError as exc:
@@ -175,7 +223,9 @@ class RequestsTable:
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         try:
-            answer = self.dynamodb.get_item(TableName=self.table_name, Key=self._encode({"pk": pk, "sk": sk}), ConsistentRead=True)
+            answer = self.dynamodb.get_item(
+                TableName=self.table_name, Key=self._encode({"pk": pk, "sk": sk}), ConsistentRead=True
+            )
         except (ClientError, BotoCoreError) as exc:
             raise self._wrap(exc) from exc
         item = answer.get("Item")
@@ -207,15 +257,26 @@ class RequestsTable:
         events = [event_from_item(i) for i in items if i["sk"].startswith("EVENT#")]
         return request, events
 
-    def save_move(self, before: CorrectionRequest, after: CorrectionRequest, event: AuditEvent) -> None:
-        """Write a transition and its audit event together, only if nobody moved the request meanwhile."""
+    def save_move(
+        self,
+        before: CorrectionRequest,
+        after: CorrectionRequest,
+        event: AuditEvent,
+        *,
+        condition: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Write a transition and its audit event together, only if nobody moved the request meanwhile
+        (and, when given, only if ``condition`` holds too)."""
+        expression, values = "version = :expected", {":expected": {"N": str(before.version)}}
+        if condition is not None:
+            expression, values = f"{expression} AND {condition[0]}", {**values, **condition[1]}
         writes = [
             {
                 "Put": {
                     "TableName": self.table_name,
                     "Item": self._encode(request_item(after)),
-                    "ConditionExpression": "version = :expected",
-                    "ExpressionAttributeValues": {":expected": {"N": str(before.version)}},
+                    "ConditionExpression": expression,
+                    "ExpressionAttributeValues": values,
                 }
             },
             {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(after.reference, event))}},
@@ -229,6 +290,232 @@ class RequestsTable:
                     raise ConcurrentChange(f"{before.reference} changed meanwhile") from exc
             raise self._wrap(exc) from exc
         except BotoCoreError as exc:
+            raise self._wrap(exc) from exc
+
+    # ---- The review queue (issue 4) ---------------------------------------------------------
+
+    def list_queue(
+        self, flt: QueueFilter, cursor: QueueCursor, *, editor_id: str, now: datetime
+    ) -> tuple[list[CorrectionRequest], str | None]:
+        """One page of the queue in index order, and the cursor for the next.
+
+        Each wanted status is one partition of the `queue` index; an urgency filter narrows the key
+        condition (queue_order starts with it). Everything else is decided by corrigo.review.matches,
+        so the rules live in one place; DynamoDB reads the same items either way (a FilterExpression
+        saves bytes on the wire, not read capacity)."""
+        pages = [
+            self._partition_page(status.value, flt, cursor.after.get(status.value), editor_id=editor_id, now=now)
+            for status in flt.statuses
+            if status.value not in cursor.done
+        ]
+        return merge_pages(pages, flt.limit, cursor)
+
+    def _partition_page(
+        self, status: str, flt: QueueFilter, after: str | None, *, editor_id: str, now: datetime
+    ) -> PartitionPage:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "queue",
+            "KeyConditionExpression": "queue_status = :s",
+            "ExpressionAttributeValues": {":s": {"S": status}},
+            # A page of matches is rarely more than a page read; the rest only when filters skip many.
+            "Limit": max(flt.limit, 25),
+        }
+        if flt.urgency is not None:
+            kwargs["KeyConditionExpression"] += " AND begins_with(queue_order, :u)"
+            kwargs["ExpressionAttributeValues"][":u"] = {"S": f"{flt.urgency}#"}
+        if after:
+            kwargs["ExclusiveStartKey"] = {
+                "pk": {"S": request_pk(reference_of_position(after))},
+                "sk": {"S": REQUEST_SK},
+                "queue_status": {"S": status},
+                "queue_order": {"S": after},
+            }
+        found: list[tuple[str, CorrectionRequest]] = []
+        try:
+            while True:
+                answer = self.dynamodb.query(**kwargs)
+                for raw in answer.get("Items", []):
+                    item = self._decode(raw)
+                    request = request_from_item(item)
+                    if matches(request, flt, editor_id=editor_id, now=now):
+                        found.append((str(item["queue_order"]), request))
+                        if len(found) == flt.limit:
+                            return PartitionPage(status, found, exhausted=False)
+                if "LastEvaluatedKey" not in answer:
+                    return PartitionPage(status, found, exhausted=True)
+                kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise self._wrap(exc) from exc
+
+    def count_by_status(self, statuses: Sequence[Status]) -> dict[str, int]:
+        """How many requests each status holds (a COUNT query per index partition)."""
+        counts: dict[str, int] = {}
+        try:
+            for status in statuses:
+                kwargs: dict[str, Any] = {
+                    "TableName": self.table_name,
+                    "IndexName": "queue",
+                    "KeyConditionExpression": "queue_status = :s",
+                    "ExpressionAttributeValues": {":s": {"S": status.value}},
+                    "Select": "COUNT",
+                }
+                total = 0
+                while True:
+                    answer = self.dynamodb.query(**kwargs)
+                    total += int(answer.get("Count", 0))
+                    if "LastEvaluatedKey" not in answer:
+                        break
+                    kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+                counts[status.value] = total
+        except (ClientError, BotoCoreError) as exc:
+            raise self._wrap(exc) from exc
+        return counts
+
+    def claim(self, before: CorrectionRequest, after: CorrectionRequest, event: AuditEvent) -> None:
+        """save_move, and also only if the request is still queued and unheld in the table: the
+        version check alone already lets exactly one of two simultaneous claims through; the
+        status check makes the rule readable in the condition itself."""
+        self.save_move(
+            before,
+            after,
+            event,
+            condition=(
+                "queue_status = :queued AND attribute_not_exists(assignee)",
+                {":queued": {"S": Status.QUEUED.value}},
+            ),
+        )
+
+    def get_case(self, reference: str) -> tuple[CorrectionRequest | None, list[AuditEvent], list[Note]]:
+        """The request, its audit events and its internal notes, oldest first, in one query."""
+        items = self._query_all(
+            {
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": request_pk(reference)}},
+                "ConsistentRead": True,
+            }
+        )
+        request = next((request_from_item(i) for i in items if i["sk"] == REQUEST_SK), None)
+        events = [event_from_item(i) for i in items if i["sk"].startswith("EVENT#")]
+        notes = [
+            Note(reference, i["at"], i.get("author", ""), i.get("text", ""))
+            for i in items
+            if i["sk"].startswith("NOTE#")
+        ]
+        return request, events, notes
+
+    def add_note(self, note: Note, event: AuditEvent) -> None:
+        """The note and its audit event, together."""
+        item = {
+            "pk": request_pk(note.reference),
+            "sk": f"NOTE#{note.at}#{note.author}",
+            "at": note.at,
+            "author": note.author,
+            "text": note.text,
+        }
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._encode(item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(note.reference, event))}},
+        ]
+        try:
+            self.dynamodb.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                raise ConcurrentChange(f"{note.reference}: a note at the same instant") from exc
+            raise self._wrap(exc) from exc
+        except BotoCoreError as exc:
+            raise self._wrap(exc) from exc
+
+    def same_article(self, request: CorrectionRequest) -> list[dict[str, Any]]:
+        """Other requests about the same article (the `article` index), newest first."""
+        url = str(request.fields.get("article_url", ""))
+        if not url:
+            return []
+        items = self._query_all(
+            {
+                "IndexName": "article",
+                "KeyConditionExpression": "article_key = :a",
+                "ExpressionAttributeValues": {":a": {"S": article_key(url)}},
+            }
+        )
+        others = [
+            {key: item.get(key) for key in ("reference", "status", "request_type", "created_at", "outcome")}
+            for item in items
+            if item.get("reference") != request.reference
+        ]
+        return sorted(others, key=lambda other: str(other.get("created_at", "")), reverse=True)
+
+    def record_escalation(self, before: CorrectionRequest, after: CorrectionRequest, event: AuditEvent) -> None:
+        """Store the breaches the sweep escalated, without bumping the version: a sweep must not make
+        an editor's concurrent decision fail. The condition stops it writing over a newer move."""
+        writes = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": self._encode({"pk": request_pk(before.reference), "sk": REQUEST_SK}),
+                    "UpdateExpression": "SET overdue = :o, escalated = :e",
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {
+                        ":o": self._serialize.serialize(list(after.overdue)),
+                        ":e": self._serialize.serialize(list(after.escalated)),
+                        ":v": {"N": str(before.version)},
+                    },
+                }
+            },
+            {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(before.reference, event))}},
+        ]
+        try:
+            self.dynamodb.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                raise ConcurrentChange(f"{before.reference} changed meanwhile") from exc
+            raise self._wrap(exc) from exc
+        except BotoCoreError as exc:
+            raise self._wrap(exc) from exc
+
+    def stale_received(self, older_than: str) -> list[str]:
+        """References still `received` since before ``older_than``: their intake message was lost."""
+        items = self._query_all(
+            {
+                "IndexName": "queue",
+                "KeyConditionExpression": "queue_status = :s",
+                "FilterExpression": "created_at < :t",
+                "ExpressionAttributeValues": {":s": {"S": Status.RECEIVED.value}, ":t": {"S": older_than}},
+            }
+        )
+        return [str(item["reference"]) for item in items]
+
+    def open_requests(self, statuses: Sequence[Status]) -> list[CorrectionRequest]:
+        """Every request in ``statuses``: what the deadline sweep looks at."""
+        found: list[CorrectionRequest] = []
+        for status in statuses:
+            items = self._query_all(
+                {
+                    "IndexName": "queue",
+                    "KeyConditionExpression": "queue_status = :s",
+                    "ExpressionAttributeValues": {":s": {"S": status.value}},
+                }
+            )
+            found.extend(request_from_item(item) for item in items)
+        return found
+
+    def _query_all(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"TableName": self.table_name, **query}
+        items: list[dict[str, Any]] = []
+        try:
+            while True:
+                page = self.dynamodb.query(**kwargs)
+                items.extend(self._decode(i) for i in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return items
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
             raise self._wrap(exc) from exc
 
     @staticmethod

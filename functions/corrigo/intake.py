@@ -25,7 +25,15 @@ def honeypot_filled(data: dict[str, Any]) -> bool:
     return any(spec.honeypot and data.get(name) for name, spec in fields_by_name().items())
 
 
-def new_request(data: dict[str, Any], *, channel: str, now: datetime, deadlines: Deadlines, source: dict[str, Any] | None = None, status: Status = Status.RECEIVED) -> NewRequest:
+def new_request(
+    data: dict[str, Any],
+    *,
+    channel: str,
+    now: datetime,
+    deadlines: Deadlines,
+    source: dict[str, Any] | None = None,
+    status: Status = Status.RECEIVED,
+) -> NewRequest:
     """A request in its first status, with a fresh reference and status token."""
     request_type = str(data.get("request_type", "other"))
     token = new_status_token()
@@ -46,7 +54,9 @@ def new_request(data: dict[str, Any], *, channel: str, now: datetime, deadlines:
         flags=flags,
         source=dict(source or {}),
     )
-    event = AuditEvent(at=iso(now), action=Action.SUBMIT, actor="requester", status_before=None, status_after=status, detail=channel)
+    event = AuditEvent(
+        at=iso(now), action=Action.SUBMIT, actor="requester", status_before=None, status_after=status, detail=channel
+    )
     return NewRequest(request, event)
 
 

@@ -27,7 +27,7 @@ class Outcome(StrEnum):
 
 class Action(StrEnum):
     SUBMIT = "submit"
-    SCREEN_PASS = "screen_pass"
+    SCREEN_PASS = "screen_pass"  # noqa: S105 (an action name, not a password)
     SCREEN_QUARANTINE = "screen_quarantine"
     MARK_INCOMPLETE = "mark_incomplete"
     COMPLETE = "complete"
@@ -56,14 +56,31 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.ASK: (frozenset({Status.IN_REVIEW}), Status.AWAITING_REQUESTER),
     Action.ANSWER: (frozenset({Status.AWAITING_REQUESTER}), Status.IN_REVIEW),
     Action.RESOLVE: (frozenset({Status.IN_REVIEW}), Status.RESOLVED),
-    Action.MERGE: (frozenset({Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER, Status.QUARANTINED}), Status.RESOLVED),
+    Action.MERGE: (
+        frozenset({Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER, Status.QUARANTINED}),
+        Status.RESOLVED,
+    ),
     Action.REOPEN: (frozenset({Status.RESOLVED, Status.QUARANTINED}), Status.QUEUED),
 }
 
 OPEN_STATUSES = (Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER)
 
 # Shown to requesters on the status page; internal steps (screening verdicts, notes) are not.
-PUBLIC_ACTIONS = frozenset({Action.SUBMIT, Action.SCREEN_PASS, Action.MARK_INCOMPLETE, Action.COMPLETE, Action.CLAIM, Action.ASK, Action.ANSWER, Action.RESOLVE, Action.MERGE, Action.REOPEN, Action.RELEASE_QUARANTINE})
+PUBLIC_ACTIONS = frozenset(
+    {
+        Action.SUBMIT,
+        Action.SCREEN_PASS,
+        Action.MARK_INCOMPLETE,
+        Action.COMPLETE,
+        Action.CLAIM,
+        Action.ASK,
+        Action.ANSWER,
+        Action.RESOLVE,
+        Action.MERGE,
+        Action.REOPEN,
+        Action.RELEASE_QUARANTINE,
+    }
+)
 
 STATUS_LABELS: dict[Status, dict[str, str]] = {
     Status.RECEIVED: {"zh": "已收到", "en": "Received"},

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from corrigo.lifecycle import Action, AuditEvent, Status, next_status
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,15 @@ class CorrectionRequest:
     def requester_email(self) -> str:
         return str(self.fields.get("requester_email", ""))
 
-    def move(self, action: Action, *, actor: str, at: datetime, detail: str = "", **changes: Any) -> tuple[CorrectionRequest, AuditEvent]:
+    def move(
+        self, action: Action, *, actor: str, at: datetime, detail: str = "", **changes: Any
+    ) -> tuple[CorrectionRequest, AuditEvent]:
         """The request after ``action``, and the audit event that records it.
 
         Raises TransitionNotAllowed when the current status does not allow the action.
         """
         target = next_status(self.status, action)
         moved = replace(self, status=target, updated_at=iso(at), version=self.version + 1, **changes)
-        return moved, AuditEvent(at=iso(at), action=action, actor=actor, status_before=self.status, status_after=target, detail=detail)
+        return moved, AuditEvent(
+            at=iso(at), action=action, actor=actor, status_before=self.status, status_after=target, detail=detail
+        )

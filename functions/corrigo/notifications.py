@@ -43,7 +43,9 @@ def summary(request: CorrectionRequest) -> list[tuple[str, str]]:
         if spec.options:
             text = spec.option_label(str(value), request.language)
         elif spec.is_boolean:
-            text = ("是" if request.language == "zh" else "yes") if value else ("否" if request.language == "zh" else "no")
+            text = (
+                ("是" if request.language == "zh" else "yes") if value else ("否" if request.language == "zh" else "no")
+            )
         else:
             text = str(value)
         if len(text) > SUMMARY_LIMIT:
@@ -52,7 +54,15 @@ def summary(request: CorrectionRequest) -> list[tuple[str, str]]:
     return rows
 
 
-def compose(request: CorrectionRequest, kind: str, context: MailContext, *, to: str | None = None, auto_submitted: str = "auto-replied", **extra: Any) -> EmailMessage:
+def compose(
+    request: CorrectionRequest,
+    kind: str,
+    context: MailContext,
+    *,
+    to: str | None = None,
+    auto_submitted: str = "auto-replied",
+    **extra: Any,
+) -> EmailMessage:
     """A message of ``kind`` (a template pair ``<kind>.<language>.txt``) about ``request``."""
     language = request.language
     body = render_email(

@@ -22,10 +22,24 @@ SITE_TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _TRUE_WORDS = {"true", "on", "1", "yes", "y", "是", "同意", "确认", "checked", "x", "√", "☑"}
 _FALSE_WORDS = {"false", "off", "0", "no", "n", "否", ""}
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 
 # Which problem to report when one field breaks several rules: the one the person should fix first.
-_PRIORITY = ["required", "type", "const", "enum", "minLength", "maxLength", "format", "pattern", "x-site-url", "x-not-future", "additionalProperties"]
+_PRIORITY = [
+    "required",
+    "type",
+    "const",
+    "enum",
+    "minLength",
+    "maxLength",
+    "format",
+    "pattern",
+    "x-site-url",
+    "x-not-future",
+    "additionalProperties",
+]
 
 _MESSAGES: dict[str, dict[str, str]] = {
     "required": {"zh": "此项必填", "en": "is required"},
@@ -33,9 +47,15 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "const": {"zh": "取值不正确", "en": "has an unexpected value"},
     "enum": {"zh": "请从以下选项中选择：{options}", "en": "must be one of: {options}"},
     "minLength": {"zh": "至少需要 {limit} 个字符", "en": "must be at least {limit} characters long"},
-    "maxLength": {"zh": "不能超过 {limit} 个字符（现有 {actual} 个）", "en": "must be at most {limit} characters long (it has {actual})"},
+    "maxLength": {
+        "zh": "不能超过 {limit} 个字符（现有 {actual} 个）",
+        "en": "must be at most {limit} characters long (it has {actual})",
+    },
     "format:email": {"zh": "请填写有效的电子邮箱地址", "en": "must be a valid email address"},
-    "format:uri": {"zh": "请填写以 http:// 或 https:// 开头的完整网址", "en": "must be a full address starting with http:// or https://"},
+    "format:uri": {
+        "zh": "请填写以 http:// 或 https:// 开头的完整网址",
+        "en": "must be a full address starting with http:// or https://",
+    },
     "format:date": {"zh": "请按 YYYY-MM-DD 格式填写真实日期", "en": "must be a real date written YYYY-MM-DD"},
     "pattern": {"zh": "格式不正确", "en": "is not in the expected format"},
     "x-site-url": {"zh": "必须是本网站（{domains}）的稿件链接", "en": "must be an article on our site ({domains})"},
@@ -114,9 +134,9 @@ def _validator(domains: tuple[str, ...]) -> Any:
             yield jsonschema.ValidationError("not on the site")
 
     def not_future(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
-        if enabled and isinstance(instance, str) and _check_date(instance):
-            if date.fromisoformat(instance) > datetime.now(SITE_TIMEZONE).date():
-                yield jsonschema.ValidationError("in the future")
+        is_date = enabled and isinstance(instance, str) and _check_date(instance)
+        if is_date and date.fromisoformat(instance) > datetime.now(SITE_TIMEZONE).date():
+            yield jsonschema.ValidationError("in the future")
 
     base = jsonschema.Draft202012Validator
     extended = jsonschema.validators.extend(base, {"x-site-url": site_url, "x-not-future": not_future})
@@ -166,9 +186,18 @@ def _problem(keyword: str, spec: Field | None, error: Any, language: str, domain
     template = _MESSAGES.get(keyword, _MESSAGES["type"])[language]
     options = ""
     if spec is not None and spec.options:
-        options = "、".join(f"{spec.option_label(v, language)}（{v}）" for v, _ in spec.options) if language == "zh" else ", ".join(f"{v} ({spec.option_label(v, language)})" for v, _ in spec.options)
+        options = (
+            "、".join(f"{spec.option_label(v, language)}（{v}）" for v, _ in spec.options)
+            if language == "zh"
+            else ", ".join(f"{v} ({spec.option_label(v, language)})" for v, _ in spec.options)
+        )
     actual = len(error.instance) if isinstance(error.instance, str) else 0
-    return template.format(options=options, limit=error.validator_value, actual=actual, domains="、".join(domains) if language == "zh" else ", ".join(domains))
+    return template.format(
+        options=options,
+        limit=error.validator_value,
+        actual=actual,
+        domains="、".join(domains) if language == "zh" else ", ".join(domains),
+    )
 
 
 def validate(raw: Mapping[str, Any] | Any, *, domains: Iterable[str], language: str = "zh") -> Validation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -9,14 +10,26 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
+from adapters.mailer import Mailer
 from adapters.queues import Queue
 from adapters.requests_table import RequestsTable
 from corrigo.config import settings
 from corrigo.errors import InvalidRequest
 from corrigo.schema import pick_language
-from handlers.http import html_response, is_form_post, json_response, preferred_language, read_submission, register_error_handlers, wants_html
+from handlers.http import (
+    html_response,
+    is_form_post,
+    json_response,
+    preferred_language,
+    read_submission,
+    register_error_handlers,
+    register_review_error_handlers,
+    wants_html,
+)
 from observability import logger, metrics
 from services.intake import IntakeService
+from services.notify import Notifier
+from services.review import ReviewService, ReviewSettings
 from web import pages
 
 SETTINGS = settings()  # validated at cold start: a misconfigured function fails before taking traffic
@@ -33,6 +46,16 @@ def render_invalid_form(exc: InvalidRequest) -> str:
 
 
 register_error_handlers(app, render_invalid_form)
+register_review_error_handlers(app)
+
+
+@cache
+def answers() -> ReviewService:
+    """The requester's answer to an editor's question (the review service, without the editors' API)."""
+    addresses = tuple(a.strip() for a in os.environ.get("EDITOR_ADDRESSES", "").split(",") if a.strip())
+    review_settings = ReviewSettings(SETTINGS.public_base_url, addresses, SETTINGS.deadlines.holidays)
+    notifier = Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
+    return ReviewService(review_settings, RequestsTable(SETTINGS.table_name), notifier)
 
 
 @app.get("/")
@@ -56,7 +79,11 @@ def submit() -> Response:
     status_url = f"/requests/{accepted.reference}?token={accepted.status_token}"
     if is_form_post(event):
         return Response(303, "text/plain; charset=utf-8", "", headers={"Location": f"{status_url}&lang={language}"})
-    return json_response(202, {"reference": accepted.reference, "status": accepted.status, "status_url": status_url}, {"Location": status_url})
+    return json_response(
+        202,
+        {"reference": accepted.reference, "status": accepted.status, "status_url": status_url},
+        {"Location": status_url},
+    )
 
 
 @app.get("/requests/<reference>")
@@ -67,11 +94,27 @@ def status(reference: str) -> Response:
     language = pick_language(query["lang"]) if query.get("lang") else request.language
     no_store = {"Cache-Control": "no-store"}
     if wants_html(event):
-        return html_response(200, pages.status_page(request, history, language), no_store)
+        return html_response(200, pages.status_page(request, history, language, token=request.status_token), no_store)
     return json_response(200, pages.status_document(request, history, language), no_store)
+
+
+@app.post("/requests/<reference>/answer")
+def answer(reference: str) -> Response:
+    """The reply form on the status page (or JSON `{"text"}`): back to the editor who asked."""
+    event = app.current_event
+    raw = read_submission(event)
+    query = event.query_string_parameters or {}
+    text = str(raw.get("text", "")) if isinstance(raw, dict) else ""
+    request = answers().answer(reference, text, "web", query.get("token"))
+    status_url = f"/requests/{request.reference}?token={request.status_token}"
+    if is_form_post(event):
+        location = f"{status_url}&lang={preferred_language(event, raw)}"
+        return Response(303, "text/plain; charset=utf-8", "", headers={"Location": location})
+    return json_response(200, {"reference": request.reference, "status": request.status.value, "status_url": status_url})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    answers().notifier.register_context(context)
     return app.resolve(event, context)

@@ -97,7 +97,12 @@ class _Unreadable:
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, JSON_TYPE + "; charset=utf-8", json.dumps(body, ensure_ascii=False), headers={**SECURITY_HEADERS, **(headers or {})})
+    return Response(
+        status,
+        JSON_TYPE + "; charset=utf-8",
+        json.dumps(body, ensure_ascii=False),
+        headers={**SECURITY_HEADERS, **(headers or {})},
+    )
 
 
 def html_response(status: int, html: str, headers: dict[str, str] | None = None) -> Response:
@@ -108,9 +113,15 @@ _PLAIN_ERRORS = {
     "not_found": {"zh": "没有找到这份申请，或查询链接不正确", "en": "No such request, or the status link is not right"},
     "too_large": {"zh": "提交的内容过大（上限 64 KB）", "en": "The submission is too large (64 KB at most)"},
     "media_type": {"zh": "只接受 JSON 或表单提交", "en": "Send JSON or a form post"},
-    "key_reused": {"zh": "这个 Idempotency-Key 已用于另一份申请", "en": "This Idempotency-Key was used for a different request"},
+    "key_reused": {
+        "zh": "这个 Idempotency-Key 已用于另一份申请",
+        "en": "This Idempotency-Key was used for a different request",
+    },
     "conflict": {"zh": "申请刚被他人修改，请重试", "en": "The request changed meanwhile; try again"},
-    "unavailable": {"zh": "服务暂时繁忙，您的内容未保存，请稍后重试", "en": "The service is busy and did not save your submission; please try again shortly"},
+    "unavailable": {
+        "zh": "服务暂时繁忙，您的内容未保存，请稍后重试",
+        "en": "The service is busy and did not save your submission; please try again shortly",
+    },
 }
 
 
@@ -159,3 +170,56 @@ def register_error_handlers(app: Any, render_invalid_form: Any) -> None:
     @app.exception_handler(ServiceError)
     def service_error(exc: ServiceError) -> Response:
         return json_response(exc.status_code, {"message": exc.msg})
+
+
+# ---- The review queue's errors (issue 4): editors' API and the requester's answer ----------------
+
+_REVIEW_ERRORS = {
+    "forbidden": {"zh": "无权执行此操作", "en": "You may not do that"},
+    "transition": {
+        "zh": "当前状态下不能执行此操作",
+        "en": "That action is not allowed in the request's current status",
+    },
+}
+
+
+def register_review_error_handlers(app: Any) -> None:
+    """403 for a signed-in user outside the editors group (or not holding the request), 409 naming
+    the allowed actions for an invalid transition, 400 naming the parameter that cannot be read."""
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+    from corrigo.errors import BadQuery, Forbidden
+    from corrigo.lifecycle import TransitionNotAllowed
+
+    def language() -> str:
+        return preferred_language(app.current_event)
+
+    @app.exception_handler(Forbidden)
+    def forbidden(exc: Forbidden) -> Response:
+        message = _REVIEW_ERRORS["forbidden"][language()]
+        return json_response(403, {"message": message, "reason": str(exc)})
+
+    @app.exception_handler(TransitionNotAllowed)
+    def transition(exc: TransitionNotAllowed) -> Response:
+        body = {
+            "message": _REVIEW_ERRORS["transition"][language()],
+            "action": exc.action.value,
+            "status": exc.current.value,
+            "allowed": [action.value for action in exc.allowed],
+        }
+        return json_response(409, body)
+
+    @app.exception_handler(BadQuery)
+    def bad_query(exc: BadQuery) -> Response:
+        return json_response(400, {"errors": [{"field": exc.parameter, "message": exc.message}], "message": str(exc)})
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_body(exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
+                "message": str(error.get("msg", "")),
+            }
+            for error in exc.errors()
+        ]
+        return json_response(400, {"errors": errors, "message": "invalid request"})

@@ -33,7 +33,15 @@ class IntakeService:
         self.table = table
         self.queue = queue
 
-    def submit(self, raw: Mapping[str, Any] | Any, *, channel: str, language: str, idempotency_key: str | None = None, source: dict[str, Any] | None = None) -> Accepted:
+    def submit(
+        self,
+        raw: Mapping[str, Any] | Any,
+        *,
+        channel: str,
+        language: str,
+        idempotency_key: str | None = None,
+        source: dict[str, Any] | None = None,
+    ) -> Accepted:
         """Store a valid request and queue it; raise InvalidRequest naming every problem otherwise."""
         checked = validate(raw, domains=self.settings.site_domains, language=language)
         if not checked.ok:
@@ -67,7 +75,9 @@ class IntakeService:
         try:
             self.queue.send({"reference": reference})
         except ServiceUnavailable:
-            logger.exception("intake queue unavailable; request stored and left for the sweep", extra={"reference": reference})
+            logger.exception(
+                "intake queue unavailable; request stored and left for the sweep", extra={"reference": reference}
+            )
 
     def status(self, reference: str, token: str | None) -> tuple[CorrectionRequest, list[AuditEvent]]:
         """The request and its public history, if the token matches; NotFound alike for both failures."""

@@ -21,7 +21,9 @@ from observability import logger
 def _persistence(table_name: str) -> Any:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(table_name=table_name, key_attr="pk", sort_key_attr="sk", boto3_client=client("dynamodb"))
+    return DynamoDBPersistenceLayer(
+        table_name=table_name, key_attr="pk", sort_key_attr="sk", boto3_client=client("dynamodb")
+    )
 
 
 class Notifier:
@@ -31,7 +33,9 @@ class Notifier:
         self.context = MailContext(settings.sender_address, settings.intake_address, settings.public_base_url)
         from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-        self.idempotency = IdempotencyConfig(event_key_jmespath="[reference, kind, occasion]", expires_after_seconds=30 * 24 * 3600)
+        self.idempotency = IdempotencyConfig(
+            event_key_jmespath="[reference, kind, occasion]", expires_after_seconds=30 * 24 * 3600
+        )
         self._send_once = idempotent_function(
             data_keyword_argument="notice",
             persistence_store=_persistence(settings.table_name),
@@ -43,10 +47,14 @@ class Notifier:
 
     def notify(self, request: CorrectionRequest, kind: str, occasion: str = "", **extra: Any) -> None:
         """Email ``kind`` about ``request``; ``occasion`` tells repeated kinds apart (e.g. each question)."""
-        self._send_once(notice={"reference": request.reference, "kind": kind, "occasion": occasion}, request=request, extra=extra)
+        self._send_once(
+            notice={"reference": request.reference, "kind": kind, "occasion": occasion}, request=request, extra=extra
+        )
 
     def _send(self, notice: dict[str, str], request: CorrectionRequest, extra: dict[str, Any]) -> str:
         message = compose(request, notice["kind"], self.context, **extra)
         message_id = self.mailer.send(message)
-        logger.info("email sent", extra={"reference": request.reference, "kind": notice["kind"], "ses_message_id": message_id})
+        logger.info(
+            "email sent", extra={"reference": request.reference, "kind": notice["kind"], "ses_message_id": message_id}
+        )
         return message_id

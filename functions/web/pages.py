@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from corrigo.lifecycle import ACTION_LABELS, OUTCOME_LABELS, STATUS_LABELS, AuditEvent, Outcome
+from corrigo.lifecycle import ACTION_LABELS, OUTCOME_LABELS, STATUS_LABELS, Action, AuditEvent, Outcome, Status
 from corrigo.model import CorrectionRequest
 from corrigo.schema import LANGUAGES, sections
 from corrigo.validation import FieldError
@@ -32,6 +32,9 @@ TEXT = {
         "article": "稿件",
         "keep_link": "请保存本页链接，以便随时查询进度。我们也已将链接发送到您的邮箱。",
         "new_request": "提交新的申请",
+        "question": "编辑的问题",
+        "your_answer": "您的回复",
+        "send_answer": "提交回复",
     },
     "en": {
         "title": "Request a change to an article",
@@ -53,16 +56,25 @@ TEXT = {
         "article": "Article",
         "keep_link": "Keep this page's address to check on your request. We have emailed it to you too.",
         "new_request": "Make another request",
+        "question": "The editor's question",
+        "your_answer": "Your answer",
+        "send_answer": "Send answer",
     },
 }
 
 
-def form_page(language: str, *, values: Mapping[str, Any] | None = None, errors: Iterable[FieldError] = (), domains: Iterable[str] = ()) -> str:
+def form_page(
+    language: str,
+    *,
+    values: Mapping[str, Any] | None = None,
+    errors: Iterable[FieldError] = (),
+    domains: Iterable[str] = (),
+) -> str:
     error_list = list(errors)
     return render_page(
         "form.html",
         lang=language,
-        other_lang=[code for code in LANGUAGES if code != language][0],
+        other_lang=next(code for code in LANGUAGES if code != language),
         text=TEXT[language],
         sections=sections(),
         values=dict(values or {}),
@@ -74,12 +86,25 @@ def form_page(language: str, *, values: Mapping[str, Any] | None = None, errors:
 
 
 def _history(events: Iterable[AuditEvent], language: str) -> list[dict[str, str]]:
-    return [{"at": e.at, "action": e.action.value, "label": ACTION_LABELS[e.action][language], "status": e.status_after.value} for e in events]
+    return [
+        {
+            "at": e.at,
+            "action": e.action.value,
+            "label": ACTION_LABELS[e.action][language],
+            "status": e.status_after.value,
+        }
+        for e in events
+    ]
 
 
 def status_document(request: CorrectionRequest, events: Iterable[AuditEvent], language: str) -> dict[str, Any]:
     """What a requester may see of their request: no internal notes, no screening details."""
+    events = list(events)
+    # While the requester is asked, the question itself (the editor wrote it to them anyway).
+    asked = [e.detail for e in events if e.action is Action.ASK]
+    question = asked[-1] if asked and request.status is Status.AWAITING_REQUESTER else None
     return {
+        "question": question,
         "reference": request.reference,
         "status": request.status.value,
         "status_label": STATUS_LABELS[request.status][language],
@@ -94,5 +119,8 @@ def status_document(request: CorrectionRequest, events: Iterable[AuditEvent], la
     }
 
 
-def status_page(request: CorrectionRequest, events: Iterable[AuditEvent], language: str) -> str:
-    return render_page("status.html", lang=language, text=TEXT[language], doc=status_document(request, events, language))
+def status_page(request: CorrectionRequest, events: Iterable[AuditEvent], language: str, token: str | None = None) -> str:
+    doc = status_document(request, events, language)
+    # The reply form posts back with the same capability the page was opened with.
+    answer_url = f"/requests/{request.reference}/answer?token={token}" if token and doc["question"] is not None else None
+    return render_page("status.html", lang=language, text=TEXT[language], doc=doc, answer_url=answer_url)

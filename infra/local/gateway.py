@@ -315,7 +315,9 @@ class HttpGateway:
 
     def start(self, routes: Sequence[Route]) -> None:
         self._routes = sorted(routes, key=lambda route: route.precedence)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="http-gateway", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.1,), name="http-gateway", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

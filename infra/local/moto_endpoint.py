@@ -78,7 +78,9 @@ class MotoEndpoint:
         return f"http://{self._server.server_address[0]}:{self.port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-endpoint", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.1,), name="moto-endpoint", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

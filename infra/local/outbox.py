@@ -72,7 +72,9 @@ def _message_id(message: Any) -> str:
 
 
 def describe_raw(raw: str) -> dict[str, Any]:
-    parsed = email.message_from_string(raw, policy=email.policy.default)
+    # moto decoded the sent bytes as UTF-8; parse bytes again, since the email package mis-decodes
+    # 8bit parts of a message parsed from str (it re-encodes them as raw-unicode-escape).
+    parsed = email.message_from_bytes(raw.encode("utf-8", errors="surrogateescape"), policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)  # the default policy builds EmailMessage objects
     text_part = parsed.get_body(preferencelist=("plain",))
     html_part = parsed.get_body(preferencelist=("html",))

@@ -6,7 +6,6 @@ import base64
 import copy
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -51,7 +50,9 @@ def http_event(
     return event
 
 
-def sqs_event(bodies: list[str], *, queue_arn: str = "arn:aws:sqs:us-east-1:123456789012:q", receive_count: int = 1) -> dict[str, Any]:
+def sqs_event(
+    bodies: list[str], *, queue_arn: str = "arn:aws:sqs:us-east-1:123456789012:q", receive_count: int = 1
+) -> dict[str, Any]:
     """An SQS event with one record per body, shaped like AWS's sample."""
     template = _sample("powertools_sqsEvent.json")["Records"][0]
     records = []

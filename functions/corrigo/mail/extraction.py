@@ -17,10 +17,14 @@ from typing import Any
 from corrigo.mail.htmltext import read_html, row_line
 from corrigo.mail.labels import boolean_fields, convert, field_for_label, text_affirms
 from corrigo.mail.parsing import Attachment, ParsedMail
-from corrigo.mail.quoting import strip_quoted
+from corrigo.mail.quoting import drop_header_blocks, strip_quoted
 from corrigo.schema import fields_by_name
 
 SOURCES = ("docx", "table", "lines")
+# A complete form is some 20,000 characters at most (the schema's maxLength values); reading far
+# more only gives a hostile mail a way to spend our time.
+MAX_TEXT = 200_000
+MAX_HTML = 500_000
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _COLON = re.compile(r"[:：]")
 # "申请人：张三  电话：138…" — a second label after a run of spaces starts a second field.
@@ -87,7 +91,9 @@ def text_table_rows(text: str) -> list[list[str]]:
             cells = line.strip().split("\t")
         else:
             continue
-        if len(cells) >= 2:
+        # Only rows with a bare label cell, or continuing the row above (empty first cell):
+        # "原文内容：A | B" is a label line whose value has a bar in it.
+        if len(cells) >= 2 and (not cells[0].strip() or any(field_for_label(cell) for cell in cells)):
             rows.append(cells)
     return rows
 
@@ -100,18 +106,18 @@ def _line_start(line: str) -> list[Pair] | None:
     stripped = line.strip()
     if not stripped:
         return None
+    colon = _COLON.search(stripped)
+    name = field_for_label(stripped[: colon.start()]) if colon else None
+    if colon and name:
+        value, rest = _split_at_inline_label(stripped[colon.end() :])
+        more = (_line_start(rest) or []) if rest else []
+        return [(name, value), *more]
     if "|" in stripped or "\t" in stripped:
         cells = stripped.strip("|").split("|") if "|" in stripped else stripped.split("\t")
         return pairs_from_row(cells) or None
-    colon = _COLON.search(stripped)
-    if colon is None:
-        name = field_for_label(stripped) if stripped[0] in "【[" else None
-        return [(name, "")] if name else None
-    name = field_for_label(stripped[: colon.start()])
-    if name is None:
-        return None
-    value, rest = _split_at_inline_label(stripped[colon.end() :])
-    return [(name, value)] + (_line_start(rest) or [] if rest else [])
+    if stripped[0] in "【[" and field_for_label(stripped):  # a bare heading label: "【原文内容】"
+        return [(field_for_label(stripped) or "", "")]
+    return None
 
 
 def _split_at_inline_label(value: str) -> tuple[str, str]:
@@ -144,11 +150,12 @@ def _is_docx(attachment: Attachment) -> bool:
 
 def _docx_rows(table: Any) -> Iterator[list[str]]:
     for row in table.rows:
-        cells, seen = [], set()
+        cells: list[str] = []
+        previous = None
         for cell in row.cells:
-            if id(cell._tc) in seen:  # a merged cell is listed once per grid column it spans
+            if cell._tc is previous:  # a merged cell is listed once per grid column it spans
                 continue
-            seen.add(id(cell._tc))
+            previous = cell._tc
             cells.append(cell.text)
             for inner in cell.tables:
                 yield from _docx_rows(inner)
@@ -221,18 +228,21 @@ def _collect(mail: ParsedMail, collector: _Collector) -> None:
         elif attachment.filename.lower().endswith(".doc"):
             collector.notes.append(f"{attachment.filename}: old Word .doc files are not read; .docx is")
 
-    text = strip_quoted(mail.text)
-    if not _has_form(text) and not _is_reply(mail):
-        text = mail.text  # a form forwarded inline sits below a "Forwarded message" line
-    if mail.html:
-        collector.add(pairs_from_rows(_html_tables_outside_quotes(mail.html)), "table")
-    collector.add(pairs_from_rows(text_table_rows(text)), "table")
-    collector.add(pairs_from_lines(text.splitlines()), "lines")
-    collector.texts.append(text)
+    text = mail.text[:MAX_TEXT]
+    html_rows, text_rows, lines, read_text = _read_text(mail, strip_quoted(text))
+    if not (html_rows or text_rows or lines) and not _is_reply(mail):
+        # A form forwarded inline sits below a "Forwarded message" line that strip_quoted cut.
+        html_rows, text_rows, lines, read_text = _read_text(mail, drop_header_blocks(text))
+    collector.add(html_rows, "table")
+    collector.add(text_rows, "table")
+    collector.add(lines, "lines")
+    collector.texts.append(read_text)
 
 
-def _has_form(text: str) -> bool:
-    return bool(pairs_from_rows(text_table_rows(text)) or pairs_from_lines(text.splitlines()))
+def _read_text(mail: ParsedMail, text: str) -> tuple[list[Pair], list[Pair], list[Pair], str]:
+    """(pairs from HTML tables, from text tables, from label lines, the text read)."""
+    html_rows = pairs_from_rows(_html_tables_outside_quotes(mail.html[:MAX_HTML])) if mail.html else []
+    return html_rows, pairs_from_rows(text_table_rows(text)), pairs_from_lines(text.splitlines()), text
 
 
 def _is_reply(mail: ParsedMail) -> bool:

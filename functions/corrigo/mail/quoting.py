@@ -71,3 +71,23 @@ def strip_quoted(text: str) -> str:
             kept.append(line)
         index += 1
     return "\n".join(kept).strip()
+
+
+def drop_header_blocks(text: str) -> str:
+    """The text without quoted "From: / Date: / Subject:" blocks (a forward's header lines).
+
+    Used when a forwarded form is read from the whole text: "Date: Mon, 2 Mar" must not be
+    taken for the article's publication date.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        if _is_header_block(lines, index):
+            index += 1
+            while index < len(lines) and _HEADER_BLOCK_FOLLOWER.match(lines[index]):
+                index += 1
+            continue
+        kept.append(lines[index])
+        index += 1
+    return "\n".join(kept)

@@ -37,6 +37,8 @@ def test_the_packaged_code_imports_and_validates_on_its_own(tmp_path):
         "POWERTOOLS_METRICS_NAMESPACE": "Corrigo",
     }
     sample = ROOT / "schemas" / "samples" / "valid" / "correction-zh.json"
-    result = subprocess.run([sys.executable, "-c", PROBE, str(sample)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(sample)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok " + str(package))

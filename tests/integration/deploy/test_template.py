@@ -15,7 +15,12 @@ def _template():
 
 
 def test_cfn_lint_is_clean():
-    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(ROOT / "template.yaml")], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(ROOT / "template.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -35,11 +40,21 @@ def test_sam_translator_expands_every_function_route_and_event_source(monkeypatc
     expanded = transform(template, {}, NoManagedPolicies())
     resources = expanded["Resources"]
     types = {r["Type"] for r in resources.values()}
-    assert {"AWS::Lambda::Function", "AWS::ApiGatewayV2::Api", "AWS::Lambda::EventSourceMapping", "AWS::DynamoDB::Table", "AWS::SQS::Queue"} <= types
+    assert {
+        "AWS::Lambda::Function",
+        "AWS::ApiGatewayV2::Api",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::DynamoDB::Table",
+        "AWS::SQS::Queue",
+    } <= types
     functions = {name for name, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     assert {"ApiFunction", "IntakeWorkerFunction"} <= functions
     mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert all(m.get("FunctionResponseTypes") == ["ReportBatchItemFailures"] for m in mappings if "sqs" in str(m["EventSourceArn"]).lower() or "Queue" in str(m["EventSourceArn"]))
+    assert all(
+        m.get("FunctionResponseTypes") == ["ReportBatchItemFailures"]
+        for m in mappings
+        if "sqs" in str(m["EventSourceArn"]).lower() or "Queue" in str(m["EventSourceArn"])
+    )
     api = next(r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api")
     paths = api["Properties"]["Body"]["paths"]
     assert {"/", "/requests", "/requests/{reference}"} <= set(paths)
@@ -48,7 +63,9 @@ def test_sam_translator_expands_every_function_route_and_event_source(monkeypatc
 def test_every_queue_has_a_dead_letter_queue_and_is_encrypted():
     resources = _template()["Resources"]
     queues = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
-    dead_letter_targets = {q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q}
+    dead_letter_targets = {
+        q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q
+    }
     for name, properties in queues.items():
         assert properties.get("SqsManagedSseEnabled") or properties.get("KmsMasterKeyId"), name
         assert name in dead_letter_targets or "RedrivePolicy" in properties, f"{name} has no dead-letter queue"

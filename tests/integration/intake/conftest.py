@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,9 @@ def api(aws):
     def call(method: str, path: str, **kwargs):
         route = "/requests/{reference}" if path.startswith("/requests/") else None
         params = {"reference": path.split("/")[2]} if route else None
-        return module.handler(http_event(method, path, route=route, path_parameters=params, **kwargs), aws.context("ApiFunction"))
+        return module.handler(
+            http_event(method, path, route=route, path_parameters=params, **kwargs), aws.context("ApiFunction")
+        )
 
     return call
 
@@ -28,7 +29,12 @@ def api(aws):
 @pytest.fixture
 def post_json(api):
     def post(document, headers=None):
-        return api("POST", "/requests", body=json.dumps(document, ensure_ascii=False), headers={"content-type": "application/json", **(headers or {})})
+        return api(
+            "POST",
+            "/requests",
+            body=json.dumps(document, ensure_ascii=False),
+            headers={"content-type": "application/json", **(headers or {})},
+        )
 
     return post
 
@@ -45,7 +51,9 @@ def drain_intake_queue(aws):
             messages = sqs.receive_message(QueueUrl=aws.ref("IntakeQueue"), MaxNumberOfMessages=10).get("Messages", [])
             if not messages:
                 return answers
-            answers.append(intake_worker.handler(sqs_event([m["Body"] for m in messages]), aws.context("IntakeWorkerFunction")))
+            answers.append(
+                intake_worker.handler(sqs_event([m["Body"] for m in messages]), aws.context("IntakeWorkerFunction"))
+            )
             for message in messages:
                 sqs.delete_message(QueueUrl=aws.ref("IntakeQueue"), ReceiptHandle=message["ReceiptHandle"])
 
@@ -54,5 +62,3 @@ def drain_intake_queue(aws):
 
 def body_of(response) -> dict:
     return json.loads(response["body"])
-
-

@@ -6,7 +6,9 @@ from tests.integration.intake.conftest import body_of
 from tests.support.events import sqs_event
 
 
-def test_a_new_request_is_queued_and_acknowledged_in_its_language(aws, post_json, valid_request, drain_intake_queue, sent_mail):
+def test_a_new_request_is_queued_and_acknowledged_in_its_language(
+    aws, post_json, valid_request, drain_intake_queue, sent_mail
+):
     reference = body_of(post_json(dict(valid_request, language="en")))["reference"]
     answers = drain_intake_queue()
 

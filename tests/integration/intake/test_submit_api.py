@@ -8,7 +8,9 @@ from tests.integration.intake.conftest import body_of
 
 def _stored_items(aws, reference):
     return aws.clients("dynamodb").query(
-        TableName=aws.ref("RequestsTable"), KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": f"REQ#{reference}"}}
+        TableName=aws.ref("RequestsTable"),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"REQ#{reference}"}},
     )["Items"]
 
 
@@ -33,7 +35,10 @@ def test_every_problem_is_listed_in_the_requests_language(post_json, valid_reque
 
     assert response["statusCode"] == 400
     assert body_of(response)["errors"] == [
-        {"field": "article_url", "message": "Article URL must be an article on our site (news.example.cn, m.news.example.cn)"},
+        {
+            "field": "article_url",
+            "message": "Article URL must be an article on our site (news.example.cn, m.news.example.cn)",
+        },
         {"field": "reason", "message": "Reason and evidence is required"},
         {"field": "requester_email", "message": "Email must be a valid email address"},
     ]
@@ -47,7 +52,9 @@ def test_chinese_is_the_default_language_of_errors(post_json):
 
 
 def test_a_body_that_is_not_json_gets_a_400_not_a_stack_trace(api):
-    response = api("POST", "/requests", body="{not json", headers={"content-type": "application/json", "accept-language": "en"})
+    response = api(
+        "POST", "/requests", body="{not json", headers={"content-type": "application/json", "accept-language": "en"}
+    )
     assert response["statusCode"] == 400
     assert body_of(response)["errors"] == [{"field": "", "message": "the request body must be a JSON object"}]
 
@@ -60,7 +67,9 @@ def test_over_64_kib_is_413_and_another_content_type_415(api, post_json, valid_r
     assert wrong["statusCode"] == 415
 
 
-def test_an_idempotency_key_retry_gets_the_same_reference_one_record_one_email(aws, post_json, valid_request, drain_intake_queue, sent_mail):
+def test_an_idempotency_key_retry_gets_the_same_reference_one_record_one_email(
+    aws, post_json, valid_request, drain_intake_queue, sent_mail
+):
     first = body_of(post_json(valid_request, {"Idempotency-Key": "retry-1"}))
     drain_intake_queue()
     again = body_of(post_json(valid_request, {"Idempotency-Key": "retry-1"}))
@@ -69,7 +78,11 @@ def test_an_idempotency_key_retry_gets_the_same_reference_one_record_one_email(a
     assert again["reference"] == first["reference"]
     assert again["status_url"] == first["status_url"]
     assert again["status"] == "queued"
-    requests = aws.clients("dynamodb").scan(TableName=aws.ref("RequestsTable"), FilterExpression="sk = :r", ExpressionAttributeValues={":r": {"S": "REQUEST"}})
+    requests = aws.clients("dynamodb").scan(
+        TableName=aws.ref("RequestsTable"),
+        FilterExpression="sk = :r",
+        ExpressionAttributeValues={":r": {"S": "REQUEST"}},
+    )
     assert requests["Count"] == 1
     assert len(sent_mail()) == 1
 
@@ -82,7 +95,9 @@ def test_the_same_key_with_a_different_request_is_refused(post_json, valid_reque
 
 def test_a_browser_form_post_is_redirected_to_its_status_page(api, valid_request):
     form = {**valid_request, "declaration": "true", "language": "en"}
-    response = api("POST", "/requests", body=urlencode(form), headers={"content-type": "application/x-www-form-urlencoded"})
+    response = api(
+        "POST", "/requests", body=urlencode(form), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
 
     assert response["statusCode"] == 303
     location = response["headers"]["Location"]
@@ -94,8 +109,15 @@ def test_a_browser_form_post_is_redirected_to_its_status_page(api, valid_request
 
 
 def test_a_failed_form_post_returns_the_form_with_values_kept_and_errors_beside_fields(api, valid_request):
-    form = {**valid_request, "declaration": "true", "requester_email": "not-an-address", "article_title": "<script>alert(1)</script>"}
-    response = api("POST", "/requests", body=urlencode(form), headers={"content-type": "application/x-www-form-urlencoded"})
+    form = {
+        **valid_request,
+        "declaration": "true",
+        "requester_email": "not-an-address",
+        "article_title": "<script>alert(1)</script>",
+    }
+    response = api(
+        "POST", "/requests", body=urlencode(form), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
 
     assert response["statusCode"] == 400
     html = response["body"]
@@ -114,7 +136,9 @@ def test_status_is_json_or_html_by_accept(api, post_json, valid_request):
     assert document["reference"] == reference and document["status"] == "received"
     assert [h["action"] for h in document["history"]] == ["submit"]
     assert "requester_email" not in json.dumps(document)
-    as_html = api("GET", f"/requests/{reference}", query={"token": token}, headers={"accept": "text/html,application/xhtml+xml"})
+    as_html = api(
+        "GET", f"/requests/{reference}", query={"token": token}, headers={"accept": "text/html,application/xhtml+xml"}
+    )
     assert as_html["headers"]["Content-Type"].startswith("text/html")
     assert as_html["headers"]["Cache-Control"] == "no-store"
 

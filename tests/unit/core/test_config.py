@@ -2,7 +2,11 @@ import pytest
 
 from corrigo.config import ConfigError, settings_from
 
-BASE = {"SITE_DOMAINS": "News.Example.cn, m.news.example.cn", "PUBLIC_BASE_URL": "https://c.example.cn/", "TABLE_NAME": "t"}
+BASE = {
+    "SITE_DOMAINS": "News.Example.cn, m.news.example.cn",
+    "PUBLIC_BASE_URL": "https://c.example.cn/",
+    "TABLE_NAME": "t",
+}
 
 
 def test_settings_are_read_and_defaults_derived_from_the_first_domain():

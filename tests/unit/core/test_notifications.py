@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,10 +20,15 @@ def _request(**overrides):
         "declaration": True,
         **overrides,
     }
-    return new_request(data, channel="web", now=datetime(2026, 11, 2, tzinfo=timezone.utc), deadlines=parse_deadlines("")).request
+    return new_request(
+        data, channel="web", now=datetime(2026, 11, 2, tzinfo=UTC), deadlines=parse_deadlines("")
+    ).request
 
 
-@pytest.mark.parametrize(("language", "subject_part", "body_part"), [("zh", "我们已收到", "查询处理进度"), ("en", "We have received", "Follow its progress")])
+@pytest.mark.parametrize(
+    ("language", "subject_part", "body_part"),
+    [("zh", "我们已收到", "查询处理进度"), ("en", "We have received", "Follow its progress")],
+)
 def test_acknowledgement_in_the_requesters_language(language, subject_part, body_part):
     request = _request(language=language)
     message = compose(request, "acknowledgement", CONTEXT)

@@ -1,10 +1,17 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from corrigo.references import REFERENCE_ALPHABET, find_reference, is_reference, new_reference, new_status_token, token_matches
+from corrigo.references import (
+    REFERENCE_ALPHABET,
+    find_reference,
+    is_reference,
+    new_reference,
+    new_status_token,
+    token_matches,
+)
 
 
 def test_references_carry_the_year_and_no_look_alike_characters():
-    references = {new_reference(datetime(2026, 3, 1, tzinfo=timezone.utc)) for _ in range(500)}
+    references = {new_reference(datetime(2026, 3, 1, tzinfo=UTC)) for _ in range(500)}
     assert len(references) == 500
     for reference in references:
         assert reference.startswith("CR-2026-") and is_reference(reference)

@@ -43,7 +43,10 @@ def test_every_problem_is_named_at_once_in_chinese(good):
 def test_messages_in_english_read_as_sentences(good):
     del good["article_title"]
     errors = validate(dict(good, published_on="2026-13-01"), domains=DOMAINS, language="en").errors
-    assert [e.message for e in errors] == ["Article title is required", "Publication date must be a real date written YYYY-MM-DD"]
+    assert [e.message for e in errors] == [
+        "Article title is required",
+        "Publication date must be a real date written YYYY-MM-DD",
+    ]
 
 
 def test_subdomains_of_the_site_are_accepted_and_look_alikes_are_not(good):

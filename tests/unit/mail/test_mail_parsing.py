@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from corrigo.mail import ParsedMail, parse_mail
+from corrigo.mail import ParsedMail, parse_mail, parsing
 from corrigo.mail.charsets import decode_bytes, decode_encoded_words
 from corrigo.mail.htmltext import read_html
 
@@ -41,7 +41,9 @@ def test_parse_mail_never_raises_on_random_bytes() -> None:
     generator = random.Random(20260305)
     for _ in range(200):
         raw = bytes(generator.randrange(256) for _ in range(generator.randrange(1, 400)))
-        assert isinstance(parse_mail(b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + raw), ParsedMail)
+        assert isinstance(
+            parse_mail(b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + raw), ParsedMail
+        )
 
 
 def test_forwards_nested_without_end_stop_at_a_depth_limit() -> None:
@@ -137,8 +139,13 @@ List-Id: <news.example.com>
     assert parsed.to == ("a@example.com", "b@example.com")
     assert parsed.cc == ("c@example.com",)
     assert parsed.subject == "更正申请"
-    assert (parsed.message_id, parsed.in_reply_to, parsed.references) == ("abc@example.com", "prev@corrigo.invalid", ("one@x", "two@y"))
-    assert parsed.date is not None and parsed.date.isoformat() == "2026-03-05T10:00:00+08:00"
+    assert (parsed.message_id, parsed.in_reply_to, parsed.references) == (
+        "abc@example.com",
+        "prev@corrigo.invalid",
+        ("one@x", "two@y"),
+    )
+    assert parsed.date is not None
+    assert parsed.date.isoformat() == "2026-03-05T10:00:00+08:00"
     assert parsed.header("subject") == "更正申请"
     assert (parsed.precedence, parsed.list_id) == ("bulk", "<news.example.com>")
     assert parsed.is_auto_generated
@@ -188,6 +195,16 @@ def test_html_only_tables_become_rows_and_labelled_lines() -> None:
     assert read_html(html).tables == [[["申请人", "张三"], ["稿件标题", "某新闻\n副题"]]]
 
 
+def test_text_of_a_huge_html_body_comes_from_its_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsing, "MAX_HTML_FOR_TEXT", 43)
+    html = "<p>" + "a" * 30 + "</p><p>" + "b" * 30 + "</p>"
+    parsed = parse_mail(mail("Content-Type: text/html; charset=utf-8", html.encode()))
+
+    assert parsed.text == "a" * 30 + "\n\n" + "b" * 3
+    assert parsed.html == html
+    assert any("HTML body" in problem for problem in parsed.problems)
+
+
 def test_format_flowed_lines_are_joined() -> None:
     raw = mail("Content-Type: text/plain; charset=utf-8; format=flowed", b"a long \r\nline\r\nnext")
 
@@ -201,7 +218,9 @@ def test_attachments_with_rfc2231_and_rfc2047_names() -> None:
         b"--b\r\nContent-Type: application/octet-stream\r\n"
         b"Content-Disposition: attachment; filename*=utf-8''%E7%94%B3%E8%AF%B7%E8%A1%A8.docx\r\n"
         b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(b"PK\x03\x04data") + b"\r\n"
-        b"--b\r\nContent-Type: image/png; name=\"=?gb2312?B?" + base64.b64encode("截图".encode("gb2312")) + b"?=.png\"\r\n"
+        b'--b\r\nContent-Type: image/png; name="=?gb2312?B?'
+        + base64.b64encode("截图".encode("gb2312"))
+        + b'?=.png"\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--b--\r\n",
     )
     parsed = parse_mail(raw)
@@ -215,7 +234,10 @@ def test_attachments_with_rfc2231_and_rfc2047_names() -> None:
 
 def test_forwarded_message_rfc822_part_is_parsed_as_a_mail() -> None:
     inner = mail("From: a@example.com\nSubject: =?utf-8?B?5Y6f5Lu2?=", "申请人：张三".encode())
-    raw = mail("Content-Type: multipart/mixed; boundary=b\nSubject: Fwd", b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + inner + b"\r\n--b--\r\n")
+    raw = mail(
+        "Content-Type: multipart/mixed; boundary=b\nSubject: Fwd",
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + inner + b"\r\n--b--\r\n",
+    )
     parsed = parse_mail(raw)
 
     (forwarded,) = parsed.forwarded

@@ -40,13 +40,21 @@ def test_every_real_mail_parses_without_error_and_extraction_takes_it(path: Path
         ("bestpractical-rt/new-ticket-from-gb18030", "测试", "测试"),
         ("SpamScope-mail-parser/mail_test_12", "代开各地增值税发票", "增值税发票"),
         ("SpamScope-mail-parser/mail_test_9", "我把镜头拉近些", "这种场合"),
-        ("lkml/lkml-20011220-davidchow-big5.eml", "Re: nfsroot dead slow with redhat 7.2", "在 週四, 2001-12-20 10:39, Trond Myklebust 寫道："),
+        (
+            "lkml/lkml-20011220-davidchow-big5.eml",
+            "Re: nfsroot dead slow with redhat 7.2",
+            "在 週四, 2001-12-20 10:39, Trond Myklebust 寫道：",
+        ),
         ("mikel-mail/japanese_iso_2022.eml", "まみむめも", "すみません。"),
         ("mikel-mail/japanese_shift_jis.eml", "test", "このメールはテスト用のメールです。"),
         ("mikel-mail/ks_c_5601-1987.eml", "test", "스티해"),
         ("mikel-mail/attachment_pdf.eml", "Another PDF with 🎉 Unicode chars in it 🍿", "Just attaching another PDF"),
         ("bestpractical-rt/text-html-with-umlaut", "An example of mail", "Mit freundlichen Grüßen"),
-        ("bestpractical-rt/multipart-alternative-with-umlaut", "RE: [rt-users] HTML-encoded mails with umlaute", "Grüßen"),
+        (
+            "bestpractical-rt/multipart-alternative-with-umlaut",
+            "RE: [rt-users] HTML-encoded mails with umlaute",
+            "Grüßen",
+        ),
     ],
 )
 def test_cjk_and_european_charsets_decode_to_readable_text(relative: str, subject: str, in_text: str) -> None:
@@ -125,7 +133,11 @@ def test_pdf_attachment_keeps_its_bytes() -> None:
             ("jesmund@mailbox.other.example.com",),
             "200308221615.h7MGFGac020135@mx12.other.example.com",
         ),
-        ("SpamScope-mail-parser/mail_malformed_2", ("abh@netpar.com.br",), "004801d1fc84$01c934ac$b247f0b7$@infospacemail.com"),
+        (
+            "SpamScope-mail-parser/mail_malformed_2",
+            ("abh@netpar.com.br",),
+            "004801d1fc84$01c934ac$b247f0b7$@infospacemail.com",
+        ),
         (
             "mailgun-flanker/zed.eml",
             ("asdfasdfasdfasdfasdfasdfewrqertrtyrthsfgdfgadfqeadvxzvz@gmail.com",),
@@ -151,7 +163,11 @@ def test_auto_replied_header_is_a_loop_signal() -> None:
 
 
 def test_person_written_mails_are_not_auto_generated() -> None:
-    for relative in ("bestpractical-rt/nested-rfc-822", "mikel-mail/japanese_shift_jis.eml", "lkml/lkml-20011220-davidchow-big5.eml"):
+    for relative in (
+        "bestpractical-rt/nested-rfc-822",
+        "mikel-mail/japanese_shift_jis.eml",
+        "lkml/lkml-20011220-davidchow-big5.eml",
+    ):
         mail = parsed(relative)
         assert not mail.is_auto_generated, relative
         assert not mail.is_bounce, relative
