@@ -294,6 +294,7 @@ class HttpGateway:
     """Binds when constructed (port 0 picks a free one); serves once routes are given to `start`."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 3000) -> None:
+        self._host = host
         self._server = _GatewayServer((host, port), _GatewayRequestHandler, self)
         self._routes: list[Route] = []
         self._local_routes: dict[str, LocalRoute] = {}
@@ -305,7 +306,7 @@ class HttpGateway:
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.server_address[0]}:{self.port}"
+        return f"http://{self._host}:{self.port}"
 
     def add_local_route(self, path: str, route: LocalRoute) -> None:
         """A GET path under /_local/ answered by the stack itself (outbox, health, ...)."""

@@ -63,6 +63,7 @@ class MotoEndpoint:
     """moto's HTTP API on host:port (port 0 picks a free one), bound when constructed."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 4566) -> None:
+        self._host = host
         self.app = SerialisedWsgiApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=MotoRequestHandler
@@ -75,7 +76,7 @@ class MotoEndpoint:
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.server_address[0]}:{self.port}"
+        return f"http://{self._host}:{self.port}"
 
     def start(self) -> None:
         self._thread = threading.Thread(

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from .template import REGION
@@ -56,12 +56,12 @@ class Outbox:
     def _describe(self, message: Any) -> dict[str, Any]:
         message_id = _message_id(message)
         stamped = datetime.fromtimestamp(self._first_seen.get(message_id, time.time()), UTC)
-        described = {"id": message_id, "timestamp": stamped.isoformat(timespec="milliseconds")}
+        described: dict[str, Any] = {"id": message_id, "timestamp": stamped.isoformat(timespec="milliseconds")}
         if hasattr(message, "raw_data"):
             described.update(describe_raw(message.raw_data))
             described["destinations"] = [address for _, address in getaddresses(message.destinations)]
-            if message.source:
-                described["from"] = message.source if not described.get("from") else described["from"]
+            if not described["from"]:
+                described["from"] = message.source
         else:
             described.update(_describe_simple(message))
         return described

@@ -178,7 +178,7 @@ def _subscribe(aws: AwsClients, logical_id: str, topic_arn: str, props: Mapping[
     response = aws("sns").subscribe(
         TopicArn=topic_arn, Protocol=protocol, Endpoint=props["Endpoint"], Attributes=attributes
     )
-    return response["SubscriptionArn"]
+    return str(response["SubscriptionArn"])
 
 
 def create_configuration_set(aws: AwsClients, logical_id: str, props: dict[str, Any]) -> Provisioned:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -65,7 +65,7 @@ def _construct_node(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
 
 
-def _long_form(key: str):
+def _long_form(key: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[str, Any]]:
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
         return {key: _construct_node(loader, node)}
 

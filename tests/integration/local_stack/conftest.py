@@ -25,7 +25,8 @@ def stack_dir(tmp_path_factory):
     return target
 
 
-@pytest.fixture(scope="session")
+# Package scope: the stack (and its pollers) is gone before other packages' in-process mock_aws tests run.
+@pytest.fixture(scope="package")
 def stack(stack_dir):
     local = LocalStack(
         stack_dir,
