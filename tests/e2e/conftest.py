@@ -5,112 +5,15 @@ The stack runs in its own process on free ports, so these tests see exactly what
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-READY_PREFIX = "Corrigo local stack ready:"
-START_TIMEOUT_SECONDS = 60
+from tests.support.stack_process import RunningStack, start_stack, stop_stack
+
 CHROMIUM = "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class RunningStack:
-    process: subprocess.Popen[str]
-    http_port: int
-    smtp_port: int
-    aws_port: int
-    ready_line: str
-    log: list[str] = field(default_factory=list)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    @property
-    def aws_url(self) -> str:
-        return f"http://127.0.0.1:{self.aws_port}"
-
-    def get_json(self, path: str, headers: dict[str, str] | None = None) -> Any:
-        request = urllib.request.Request(self.base_url + path, headers={"accept": "application/json", **(headers or {})})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
-
-    def outbox(self) -> list[dict[str, Any]]:
-        return list(self.get_json("/_local/outbox"))
-
-    def wait_for_mail(self, predicate: Any, timeout: float = 20.0) -> dict[str, Any]:
-        """The first outbox message matching `predicate`, waiting for the pollers to send it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in self.outbox():
-                if predicate(message):
-                    return message
-            time.sleep(0.2)
-        raise AssertionError(f"no such message in the outbox after {timeout:.0f} s; outbox: {[m.get('subject') for m in self.outbox()]}")
-
-    def wait_for_status(self, status_path: str, wanted: str, timeout: float = 20.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        document: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            document = self.get_json(status_path)
-            if document.get("status") == wanted:
-                return document
-            time.sleep(0.2)
-        raise AssertionError(f"status stayed {document.get('status')!r}, wanted {wanted!r}")
-
-
-def start_stack(extra_env: dict[str, str] | None = None) -> RunningStack:
-    http_port, smtp_port, aws_port = free_port(), free_port(), free_port()
-    env = {**os.environ, "PORT": str(http_port), "SMTP_PORT": str(smtp_port), "AWS_PORT": str(aws_port), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    env.pop("AWS_ENDPOINT_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    log: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.append(line.rstrip("\n"))
-            if line.startswith(READY_PREFIX):
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    if not ready.wait(START_TIMEOUT_SECONDS):
-        process.kill()
-        raise RuntimeError("local stack did not start:\n" + "\n".join(log[-40:]))
-    ready_line = next(line for line in log if line.startswith(READY_PREFIX))
-    return RunningStack(process, http_port, smtp_port, aws_port, ready_line, log)
-
-
-def stop_stack(stack: RunningStack) -> None:
-    stack.process.send_signal(signal.SIGINT)
-    try:
-        stack.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        stack.process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -124,13 +27,23 @@ def stack() -> Iterator[RunningStack]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium; run it, or apt-get install chromium")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium; run it, or apt-get install chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield chromium
         chromium.close()

@@ -11,7 +11,9 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8"))
+SAMPLE = json.loads(
+    (Path(__file__).resolve().parents[2] / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
+)
 
 
 def fill_form(page, values: dict) -> None:
@@ -60,7 +62,12 @@ def test_a_chinese_request_gets_a_reference_an_acknowledgement_and_a_status_page
 def test_an_english_request_that_fails_shows_each_error_beside_its_field_and_keeps_values(stack, page):
     page.goto(stack.base_url + "/?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
-    values = dict(SAMPLE, article_url="https://elsewhere.example.com/story", published_on="2999-01-01", requester_email="e2e-en@example.com")
+    values = dict(
+        SAMPLE,
+        article_url="https://elsewhere.example.com/story",
+        published_on="2999-01-01",
+        requester_email="e2e-en@example.com",
+    )
     fill_form(page, values)
     page.get_by_role("button", name="Send request").click()
 
