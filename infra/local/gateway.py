@@ -72,7 +72,9 @@ class Route:
                 else:
                     parts.append(re.escape(segment))
                     kinds.append(_LITERAL)
-        self._pattern = re.compile("^/" + "/".join(parts) + "$")
+        # (issue 4) A template path with a trailing slash (`GET /editor/`) matches only with it, as in API Gateway.
+        trailing = "/" if parts and self.path.endswith("/") else ""
+        self._pattern = re.compile("^/" + "/".join(parts) + trailing + "$")
         self._parameter_names = names
         self._segment_kinds = tuple(kinds)
 
@@ -365,6 +367,8 @@ class HttpGateway:
 class _GatewayServer(ThreadingHTTPServer):
     daemon_threads = False  # so that server_close() waits for requests in flight
     block_on_close = True
+    # socketserver's default backlog is 5: a burst of 16 clients connecting at once got resets.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], gateway: HttpGateway):
         super().__init__(address, handler)
