@@ -47,14 +47,27 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy functions/corrigo
 
-template-check: $(STAMP)
+# checkov lives in its own venv: it pins boto3/botocore older than moto and the functions use.
+SCAN := .venv-scan
+$(SCAN)/.installed: requirements-scan.txt
+	$(PYTHON) -m venv $(SCAN)
+	$(SCAN)/bin/pip install --quiet -r requirements-scan.txt
+	touch $@
+
+template-check: $(STAMP) $(SCAN)/.installed
 	$(BIN)/cfn-lint template.yaml
+	$(SCAN)/bin/checkov -f template.yaml --config-file .checkov.yaml
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/fuzz
+
+# Dead letters back to their source queues (docs/operations.md). ARGS=--dry-run to count only;
+# against the local stack: ARGS=--endpoint-url=http://127.0.0.1:4566.
+redrive: $(STAMP)
+	$(BIN)/python -m infra.redrive $(ARGS)
 
 # The deployable code: handlers, core, adapters, web assets and the schemas, as `sam build` expects.
 package: $(STAMP)

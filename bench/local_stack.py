@@ -20,7 +20,9 @@ from bench.report import Row, ratio
 
 CLIENTS = 16
 SECONDS = float(os.environ.get("BENCH_STACK_SECONDS", "20"))
-SAMPLE = (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
+SAMPLE = (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text(
+    "utf-8"
+)
 
 
 def _hammer(seconds: float, call: Any) -> tuple[int, Counter[str]]:
@@ -35,7 +37,7 @@ def _hammer(seconds: float, call: Any) -> tuple[int, Counter[str]]:
             try:
                 call()
                 done[index] += 1
-            except Exception as exc:  # noqa: BLE001  (every failure is counted, by kind)
+            except Exception as exc:  # every failure is counted, by kind
                 with lock:
                     errors[type(exc).__name__ + ":" + str(getattr(exc, "code", ""))] += 1
 
@@ -58,7 +60,9 @@ def run() -> list[Row]:
         references_lock = threading.Lock()
 
         def submit() -> None:
-            request = urllib.request.Request(stack.base_url + "/requests", data=SAMPLE.encode(), headers={"content-type": "application/json"})
+            request = urllib.request.Request(
+                stack.base_url + "/requests", data=SAMPLE.encode(), headers={"content-type": "application/json"}
+            )
             with urllib.request.urlopen(request, timeout=30) as response:
                 if response.status != 202:
                     raise RuntimeError(f"status {response.status}")
@@ -66,7 +70,9 @@ def run() -> list[Row]:
             with references_lock:
                 references.append(reference)
 
-        session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
+        session = boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        )
         dynamodb = session.client("dynamodb", endpoint_url=stack.aws_url)
         sqs = session.client("sqs", endpoint_url=stack.aws_url)
         table = next(t for t in dynamodb.list_tables()["TableNames"] if "RequestsTable" in t)
@@ -79,7 +85,12 @@ def run() -> list[Row]:
             key = uuid.uuid4().hex[:12]
             item = {"pk": {"S": f"BENCH#{key}"}, "sk": {"S": "REQUEST"}, "body": {"S": SAMPLE}}
             event = {"pk": {"S": f"BENCH#{key}"}, "sk": {"S": "EVENT#x"}}
-            dynamodb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": item}}, {"Put": {"TableName": table, "Item": event}}])
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": table, "Item": item}},
+                    {"Put": {"TableName": table, "Item": event}},
+                ]
+            )
             sqs.send_message(QueueUrl=floor_queue, MessageBody=json.dumps({"reference": key}))
 
         ours_done, floor_done = 0, 0
@@ -108,8 +119,20 @@ def run() -> list[Row]:
 
     ours_rate, floor_rate = ours_done / SECONDS, floor_done / SECONDS
     return [
-        (f"submissions/s, {CLIENTS} clients, {SECONDS:.0f} s", f"{ours_rate:.1f} ({ratio(ours_rate, floor_rate)} of floor)", f"{floor_rate:.1f} TransactWriteItems+SendMessage/s"),
-        ("errors", f"{sum(ours_errors.values())} {dict(ours_errors) or ''}", f"{sum(floor_errors.values())} {dict(floor_errors) or ''}"),
+        (
+            f"submissions/s, {CLIENTS} clients, {SECONDS:.0f} s",
+            f"{ours_rate:.1f} ({ratio(ours_rate, floor_rate)} of floor)",
+            f"{floor_rate:.1f} TransactWriteItems+SendMessage/s",
+        ),
+        (
+            "errors",
+            f"{sum(ours_errors.values())} {dict(ours_errors) or ''}",
+            f"{sum(floor_errors.values())} {dict(floor_errors) or ''}",
+        ),
         ("acknowledgements in the outbox", f"{len(counts)}/{len(wanted)}, {duplicates} sent twice", ""),
-        ("time from last submission to last acknowledgement", f"{drained_after:.1f} s" if drained_after is not None else "not all within 300 s", ""),
+        (
+            "time from last submission to last acknowledgement",
+            f"{drained_after:.1f} s" if drained_after is not None else "not all within 300 s",
+            "",
+        ),
     ]

@@ -5,6 +5,8 @@ Item layout (pk / sk):
   REQ#<reference> / EVENT#<at>#<action>  one audit event
   IDEMPOTENCY#<sha256(key)> / KEY        an Idempotency-Key and the request it created (24 h TTL)
   REQ#<reference> / NOTE#<at>#<editor>   an editor's internal note (never shown to the requester)
+  MAIL#<sha256(key)> / KEY               a received mail (object key or Message-ID) and its request (30 d TTL)
+  COUNTER#<name> / WINDOW#<window>       a counter with TTL (automatic replies per sender per day)
 The `article` GSI (article_key) finds the other requests about the same article.
 """
 
@@ -27,6 +29,9 @@ from corrigo.review import Note, PartitionPage, QueueCursor, QueueFilter, matche
 
 REQUEST_SK = "REQUEST"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+# Longer than a message can live in the mail queue and its dead-letter queue (4 + 14 days), so even a
+# redrive weeks later finds the marker of the first delivery.
+MAIL_MARKER_TTL_SECONDS = 30 * 24 * 3600
 
 
 class StoreError(Exception):
@@ -110,7 +115,21 @@ def request_from_item(item: dict[str, Any]) -> CorrectionRequest:
         merged_into=item.get("merged_into"),
         overdue=tuple(item.get("overdue", ())),
         escalated=tuple(item.get("escalated", ())),
+        screening=_plain(item.get("screening")),
     )
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB gives numbers back as Decimal; the screening report holds integers only."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value)
+    return value
 
 
 def event_item(reference: str, event: AuditEvent) -> dict[str, Any]:
@@ -144,6 +163,10 @@ def idempotency_pk(key: str) -> str:
     return "IDEMPOTENCY#" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def mail_marker_pk(key: str) -> str:
+    return "MAIL#" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 class RequestsTable:
     def __init__(self, table_name: str, dynamodb: Any = None) -> None:
         self.table_name = table_name
@@ -169,8 +192,12 @@ class RequestsTable:
         *,
         idempotency_key: str | None = None,
         fingerprint: str = "",
+        guards: Sequence[tuple[dict[str, Any], Exception]] = (),
     ) -> None:
-        """Write the request, its first event and its Idempotency-Key in one transaction (one call)."""
+        """Write the request, its first event and its Idempotency-Key in one transaction (one call).
+
+        ``guards`` ride along in the same transaction: each a write (the rate-limit counters) and the
+        error to raise when its condition fails, so a check costs no call of its own."""
         writes: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -199,16 +226,22 @@ class RequestsTable:
                     }
                 }
             )
+        first_guard = len(writes)
+        writes.extend(write for write, _ in guards)
         try:
             self.dynamodb.transact_write_items(TransactItems=writes)
         except ClientError as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise self._wrap(exc) from exc
             reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
-            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            # A retry of an accepted submission gets its first answer even when a guard would refuse it now.
+            if idempotency_key and len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
                 raise self._existing_submission(idempotency_key or "", fingerprint) from exc
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise ReferenceTaken(request.reference) from exc
+            for (_, refusal), code in zip(guards, reasons[first_guard:], strict=False):
+                if code == "ConditionalCheckFailed":
+                    raise refusal from exc
             raise self._wrap(exc) from exc
         except BotoCoreError as exc:
             raise self._wrap(exc) from exc
@@ -318,8 +351,9 @@ class RequestsTable:
             "IndexName": "queue",
             "KeyConditionExpression": "queue_status = :s",
             "ExpressionAttributeValues": {":s": {"S": status}},
-            # A page of matches is rarely more than a page read; the rest only when filters skip many.
-            "Limit": max(flt.limit, 25),
+            # Without filters in code a page read is a page shown; with them, read more per round trip
+            # so that a selective filter costs a few calls, not one per page of skipped items.
+            "Limit": flt.limit if not (flt.q or flt.request_type or flt.mine or flt.overdue is not None) else 250,
         }
         if flt.urgency is not None:
             kwargs["KeyConditionExpression"] += " AND begins_with(queue_order, :u)"
@@ -517,6 +551,166 @@ class RequestsTable:
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         except (ClientError, BotoCoreError) as exc:
             raise self._wrap(exc) from exc
+
+    # ---- Email intake (issue 3): once per mail, and the auto-reply counters ------------------
+
+    def create_once(self, request: CorrectionRequest, events: Sequence[AuditEvent], keys: Sequence[str]) -> None:
+        """Write a request made from a mail together with one marker per key of that mail (its object
+        key, its Message-ID), each only if new: a redelivered notification raises ExistingSubmission
+        naming the request the first delivery created, instead of creating a second one."""
+        expiration = int(time.time()) + MAIL_MARKER_TTL_SECONDS
+        markers = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._encode(
+                        {
+                            "pk": mail_marker_pk(key),
+                            "sk": "KEY",
+                            "reference": request.reference,
+                            "status_token": request.status_token,
+                            "expiration": expiration,
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for key in dict.fromkeys(keys)
+        ]
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._encode(request_item(request)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            *(
+                {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(request.reference, event))}}
+                for event in events
+            ),
+            *markers,
+        ]
+        try:
+            self.dynamodb.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise self._wrap(exc) from exc
+            reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+            if any(code == "ConditionalCheckFailed" for code in reasons[1 + len(events) :]):
+                first = self.mail_seen(keys)
+                if first is None:  # the marker expired between the two calls: let the caller retry
+                    raise ConcurrentChange("mail marker vanished; retry") from exc
+                raise first from exc
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise ReferenceTaken(request.reference) from exc
+            raise self._wrap(exc) from exc
+        except BotoCoreError as exc:
+            raise self._wrap(exc) from exc
+
+    def mail_seen(self, keys: Sequence[str]) -> ExistingSubmission | None:
+        """The request an earlier delivery of this mail went to, if any."""
+        for key in dict.fromkeys(keys):
+            item = self._get(mail_marker_pk(key), "KEY")
+            if item is not None:
+                return ExistingSubmission(str(item["reference"]), str(item.get("status_token", "")))
+        return None
+
+    def remember_mail(self, keys: Sequence[str], reference: str) -> None:
+        """Mark a mail as handled after it changed an existing request (a reply, a bounce). A marker
+        already there (a concurrent delivery) is left as it is."""
+        expiration = int(time.time()) + MAIL_MARKER_TTL_SECONDS
+        for key in dict.fromkeys(keys):
+            item = {"pk": mail_marker_pk(key), "sk": "KEY", "reference": reference, "expiration": expiration}
+            try:
+                self.dynamodb.put_item(
+                    TableName=self.table_name, Item=self._encode(item), ConditionExpression="attribute_not_exists(pk)"
+                )
+            except ClientError as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise self._wrap(exc) from exc
+            except BotoCoreError as exc:
+                raise self._wrap(exc) from exc
+
+    def increment_counter(self, name: str, window: str, expires_at: int) -> int:
+        """Add one to a counter (name, window) and return its new value; DynamoDB's TTL removes it
+        after ``expires_at``. One atomic UpdateItem, so concurrent deliveries never lose a count."""
+        try:
+            answer = self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=self._encode({"pk": f"COUNTER#{name}", "sk": f"WINDOW#{window}"}),
+                UpdateExpression="ADD #count :one SET expiration = if_not_exists(expiration, :expires)",
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues={":one": {"N": "1"}, ":expires": {"N": str(expires_at)}},
+                ReturnValues="UPDATED_NEW",
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._wrap(exc) from exc
+        return int(answer["Attributes"]["count"]["N"])
+
+    # ---- Duplicates (issue 5): the primary of a passage, and the requests linked to it ---------
+    #   DUP#<signature> / PRIMARY        which request first brought this passage of this article (TTL)
+    #   REQ#<primary>   / LINK#<ref>     a request merged into the primary: who asked, in which language
+
+    def claim_duplicate(self, signature: str, reference: str, expires_at: int, now: int) -> str:
+        """The primary request for ``signature``: ``reference`` itself if it is the first within the
+        window (a conditional put decides, so two concurrent workers cannot both win), else the first."""
+        item = {"pk": f"DUP#{signature}", "sk": "PRIMARY", "reference": reference, "expiration": expires_at}
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table_name,
+                Item=self._encode(item),
+                ConditionExpression="attribute_not_exists(pk) OR expiration < :now OR #ref = :ref",
+                ExpressionAttributeNames={"#ref": "reference"},
+                ExpressionAttributeValues={":now": {"N": str(now)}, ":ref": {"S": reference}},
+            )
+            return reference
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise self._wrap(exc) from exc
+        except BotoCoreError as exc:
+            raise self._wrap(exc) from exc
+        found = self._get(f"DUP#{signature}", "PRIMARY")
+        return str(found["reference"]) if found else reference
+
+    def save_duplicate(
+        self, before: CorrectionRequest, after: CorrectionRequest, event: AuditEvent, link: dict[str, Any]
+    ) -> None:
+        """The duplicate resolved as merged, its audit event and its link on the primary: one transaction."""
+        primary = str(after.merged_into)
+        link_item = {"pk": request_pk(primary), "sk": f"LINK#{after.reference}", **link}
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._encode(request_item(after)),
+                    "ConditionExpression": "version = :expected",
+                    "ExpressionAttributeValues": {":expected": {"N": str(before.version)}},
+                }
+            },
+            {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(after.reference, event))}},
+            {"Put": {"TableName": self.table_name, "Item": self._encode(link_item)}},
+        ]
+        try:
+            self.dynamodb.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise ConcurrentChange(f"{before.reference} changed meanwhile") from exc
+            raise self._wrap(exc) from exc
+        except BotoCoreError as exc:
+            raise self._wrap(exc) from exc
+
+    def linked(self, primary: str) -> list[dict[str, Any]]:
+        """The requests merged into ``primary`` by screening, oldest reference first."""
+        return self._query_all(
+            {
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :link)",
+                "ExpressionAttributeValues": {":pk": {"S": request_pk(primary)}, ":link": {"S": "LINK#"}},
+                "ConsistentRead": True,
+            }
+        )
 
     @staticmethod
     def _wrap(exc: Exception) -> Exception:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from corrigo.ratelimit import Limit, parse_limits
 from corrigo.urgency import Deadlines, parse_deadlines, parse_holidays
 
 
@@ -29,6 +30,11 @@ class Settings:
     deadlines: Deadlines
     ses_configuration_set: str = ""
     max_body_bytes: int = 64 * 1024
+    # Screening and hardening (issue 5): the form token's HMAC secret (empty: the timing rule is off),
+    # the rate limits checked on submit, and which classifier screening asks (local | comprehend).
+    form_signing_secret: str = ""
+    rate_limits: tuple[Limit, ...] = ()
+    classifier: str = "local"
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -56,7 +62,24 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         intake_queue_url=env.get("INTAKE_QUEUE_URL", "").strip(),
         deadlines=deadlines,
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
+        form_signing_secret=env.get("FORM_SIGNING_SECRET", ""),
+        rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
+        classifier=_classifier(env.get("CLASSIFIER", "")),
     )
+
+
+def _rate_limits(text: str) -> tuple[Limit, ...]:
+    try:
+        return parse_limits(text)
+    except ValueError as exc:
+        raise ConfigError(f"RATE_LIMITS: {exc}") from exc
+
+
+def _classifier(text: str) -> str:
+    name = text.strip().lower() or "local"
+    if name not in ("local", "comprehend"):
+        raise ConfigError(f"CLASSIFIER must be local or comprehend, not {text!r}")
+    return name
 
 
 @cache

@@ -48,3 +48,12 @@ class BadQuery(CorrigoError):
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+
+
+class RateLimited(CorrigoError):
+    """Too many requests from one address or one IP in the current window: try again later."""
+
+    def __init__(self, scope: str, retry_after_seconds: int) -> None:
+        super().__init__(f"rate limit per {scope} reached")
+        self.scope = scope
+        self.retry_after_seconds = retry_after_seconds

@@ -39,9 +39,15 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     MERGE = "merge"
     REOPEN = "reopen"
+    # Screening found an open request about the same passage of the same article (issue 5):
+    # resolved as `merged` into it at once, its requester told the outcome when that one is decided.
+    SCREEN_DUPLICATE = "screen_duplicate"
     # Not transitions: recorded in the audit trail with the status unchanged (see TRANSITIONS).
     NOTE = "note"
     ESCALATE = "escalate"
+    # Email intake (issue 3): a mail from the requester kept in the history, and a bounce of our mail.
+    MAIL_RECEIVED = "mail_received"
+    UNDELIVERABLE = "undeliverable"
 
 
 # Where each action may start from, and where it leads.
@@ -49,6 +55,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.SCREEN_PASS: (frozenset({Status.RECEIVED}), Status.QUEUED),
     Action.SCREEN_QUARANTINE: (frozenset({Status.RECEIVED}), Status.QUARANTINED),
     Action.MARK_INCOMPLETE: (frozenset({Status.RECEIVED}), Status.INCOMPLETE),
+    Action.SCREEN_DUPLICATE: (frozenset({Status.RECEIVED}), Status.RESOLVED),
     Action.COMPLETE: (frozenset({Status.INCOMPLETE}), Status.RECEIVED),
     Action.RELEASE_QUARANTINE: (frozenset({Status.QUARANTINED}), Status.QUEUED),
     Action.CLAIM: (frozenset({Status.QUEUED}), Status.IN_REVIEW),
@@ -79,6 +86,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.MERGE,
         Action.REOPEN,
         Action.RELEASE_QUARANTINE,
+        Action.SCREEN_DUPLICATE,
     }
 )
 
@@ -115,8 +123,14 @@ ACTION_LABELS: dict[Action, dict[str, str]] = {
     Action.RESOLVE: {"zh": "处理完毕", "en": "Decided"},
     Action.MERGE: {"zh": "合并至其他申请", "en": "Merged with another request"},
     Action.REOPEN: {"zh": "重新打开", "en": "Reopened"},
+    Action.SCREEN_DUPLICATE: {
+        "zh": "与同一稿件的其他申请合并处理",
+        "en": "Joined with a request about the same passage",
+    },
     Action.NOTE: {"zh": "内部备注", "en": "Internal note"},
     Action.ESCALATE: {"zh": "超期提醒", "en": "Overdue: escalated"},
+    Action.MAIL_RECEIVED: {"zh": "收到申请人来信", "en": "Mail from the requester"},
+    Action.UNDELIVERABLE: {"zh": "邮件无法送达申请人", "en": "Mail to the requester bounced"},
 }
 
 

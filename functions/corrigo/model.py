@@ -46,6 +46,9 @@ class CorrectionRequest:
     merged_into: str | None = None
     overdue: tuple[str, ...] = ()
     escalated: tuple[str, ...] = ()
+    # Screening's report (corrigo.screening.ScreeningReport.as_dict): verdict, score and each finding
+    # with its explanation in zh/en, so an editor reads why a request was held.
+    screening: dict[str, Any] | None = None
 
     @property
     def request_type(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from functools import cache
 from typing import Any
 
@@ -13,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from adapters.mailer import Mailer
 from adapters.queues import Queue
 from adapters.requests_table import RequestsTable
+from corrigo import formtoken
 from corrigo.config import settings
 from corrigo.errors import InvalidRequest
 from corrigo.schema import pick_language
@@ -41,8 +43,14 @@ def intake() -> IntakeService:
     return IntakeService(SETTINGS, RequestsTable(SETTINGS.table_name), Queue(SETTINGS.intake_queue_url))
 
 
+def form_token() -> str:
+    return formtoken.issue(SETTINGS.form_signing_secret, time.time())
+
+
 def render_invalid_form(exc: InvalidRequest) -> str:
-    return pages.form_page(exc.language, values=exc.data, errors=exc.errors, domains=SETTINGS.site_domains)
+    return pages.form_page(
+        exc.language, values=exc.data, errors=exc.errors, domains=SETTINGS.site_domains, form_token=form_token()
+    )
 
 
 register_error_handlers(app, render_invalid_form)
@@ -60,7 +68,11 @@ def answers() -> ReviewService:
 
 @app.get("/")
 def form() -> Response:
-    return html_response(200, pages.form_page(preferred_language(app.current_event), domains=SETTINGS.site_domains))
+    page = pages.form_page(
+        preferred_language(app.current_event), domains=SETTINGS.site_domains, form_token=form_token()
+    )
+    # The page carries a fresh render-time token: never serve it from a cache.
+    return html_response(200, page, {"Cache-Control": "no-store"})
 
 
 @app.post("/requests")
@@ -110,7 +122,9 @@ def answer(reference: str) -> Response:
     if is_form_post(event):
         location = f"{status_url}&lang={preferred_language(event, raw)}"
         return Response(303, "text/plain; charset=utf-8", "", headers={"Location": location})
-    return json_response(200, {"reference": request.reference, "status": request.status.value, "status_url": status_url})
+    return json_response(
+        200, {"reference": request.reference, "status": request.status.value, "status_url": status_url}
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

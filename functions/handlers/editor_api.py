@@ -95,12 +95,9 @@ def page_headers(content_type: str) -> dict[str, str]:
 
 
 @app.get("/editor", include_in_schema=False)
-def page_root() -> Response[str]:
-    return Response(302, "text/plain", "", headers={"Location": "/editor/"})
-
-
 @app.get("/editor/", include_in_schema=False)
 def page() -> Response[str]:
+    # The same page at both addresses (its links are absolute), so neither spelling is a dead end.
     return Response(
         200,
         "text/html; charset=utf-8",

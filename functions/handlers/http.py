@@ -12,7 +12,15 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
-from corrigo.errors import ConcurrentChange, IdempotencyKeyReused, InvalidRequest, NotFound, ServiceUnavailable
+from adapters.requests_table import StoreError
+from corrigo.errors import (
+    ConcurrentChange,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+)
 from corrigo.schema import pick_language
 from observability import logger
 
@@ -118,6 +126,10 @@ _PLAIN_ERRORS = {
         "en": "This Idempotency-Key was used for a different request",
     },
     "conflict": {"zh": "申请刚被他人修改，请重试", "en": "The request changed meanwhile; try again"},
+    "rate_limited": {
+        "zh": "提交过于频繁，您的内容未保存，请稍后再试",
+        "en": "Too many requests from you just now; this one was not saved, please try again later",
+    },
     "unavailable": {
         "zh": "服务暂时繁忙，您的内容未保存，请稍后重试",
         "en": "The service is busy and did not save your submission; please try again shortly",
@@ -166,6 +178,18 @@ def register_error_handlers(app: Any, render_invalid_form: Any) -> None:
     def unavailable(exc: ServiceUnavailable) -> Response:
         logger.warning("dependency unavailable", extra={"error": str(exc)})
         return error_answer(503, "unavailable", language(), {"Retry-After": str(exc.retry_after_seconds)})
+
+    @app.exception_handler(StoreError)
+    def store_error(exc: StoreError) -> Response:
+        # Not transient (a bug or a misconfiguration), but the requester's answer is the same: nothing
+        # was saved, try again later; never a bare 500. The log and the alarm tell the operators.
+        logger.error("the store refused a call", extra={"error": str(exc)})
+        return error_answer(503, "unavailable", language(), {"Retry-After": "60"})
+
+    @app.exception_handler(RateLimited)
+    def rate_limited(exc: RateLimited) -> Response:
+        logger.info("rate limit reached", extra={"scope": exc.scope, "retry_after": exc.retry_after_seconds})
+        return error_answer(429, "rate_limited", language(), {"Retry-After": str(exc.retry_after_seconds)})
 
     @app.exception_handler(ServiceError)
     def service_error(exc: ServiceError) -> Response:

@@ -7,36 +7,76 @@ alone and, after maxReceiveCount, lands in the dead-letter queue.
 from __future__ import annotations
 
 import json
+import os
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
 from adapters.mailer import Mailer
 from adapters.requests_table import RequestsTable
+from corrigo import screening
 from corrigo.config import settings
 from observability import logger, metrics
+from services.duplicates import Duplicates
 from services.notify import Notifier
 from services.queueing import IntakeWorker
+from services.screening import Screener, classifier_named
 
 SETTINGS = settings()
+# Screening's thresholds and word lists, checked at cold start like the rest of the configuration.
+screening.config_from(os.environ)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
 def worker() -> IntakeWorker:
-    return IntakeWorker(RequestsTable(SETTINGS.table_name), Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set)))
+    table = RequestsTable(SETTINGS.table_name)
+    window = timedelta(hours=float(os.environ.get("DUPLICATE_WINDOW_HOURS", "72") or 0))
+    return IntakeWorker(
+        table,
+        Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set)),
+        Screener(screening.config_from(os.environ), classifier_named(SETTINGS.classifier)),
+        Duplicates(table, window),
+    )
+
+
+# Powertools idempotency per SQS message: a redelivery of a message already handled does nothing
+# (keyed by messageId, which SQS keeps across redeliveries, and the reference it carries; a new
+# message for the same reference, e.g. after an incomplete request was completed, is handled as new).
+IDEMPOTENCY = IdempotencyConfig(event_key_jmespath="[message_id, reference]", expires_after_seconds=6 * 3600)
+
+
+@cache
+def _process_once() -> Any:
+    def handle(message: dict[str, str]) -> dict[str, str]:
+        request = worker().process(message["reference"])
+        return {"reference": message["reference"], "status": request.status.value if request else "unknown"}
+
+    # Its own persistence layer: Powertools configures a layer per decorated function, so sharing the
+    # Notifier's (nested inside this one) would make each overwrite the other's key settings.
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from adapters.aws import client
+
+    store = DynamoDBPersistenceLayer(
+        table_name=SETTINGS.table_name, key_attr="pk", sort_key_attr="sk", boto3_client=client("dynamodb")
+    )
+    return idempotent_function(data_keyword_argument="message", persistence_store=store, config=IDEMPOTENCY)(handle)
 
 
 def process(record: SQSRecord) -> None:
     reference = json.loads(record.body)["reference"]
     logger.append_keys(reference=reference)
-    worker().process(reference)
+    _process_once()(message={"message_id": record.message_id, "reference": reference})
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     worker().notifier.register_context(context)
+    IDEMPOTENCY.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=process, processor=processor, context=context)

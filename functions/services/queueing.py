@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.requests_table import RequestsTable
 from corrigo.errors import ConcurrentChange
 from corrigo.lifecycle import Action, Status
 from corrigo.model import CorrectionRequest, utc_now
+from corrigo.screening import ScreeningConfig, Verdict
 from observability import logger
+from services.duplicates import Duplicates, is_spam
 from services.notify import Notifier
+from services.screening import Screener
 
 
 class IntakeWorker:
-    def __init__(self, table: RequestsTable, notifier: Notifier) -> None:
+    def __init__(
+        self,
+        table: RequestsTable,
+        notifier: Notifier,
+        screener: Screener | None = None,
+        duplicates: Duplicates | None = None,
+    ) -> None:
         self.table = table
         self.notifier = notifier
+        self.screener = screener or Screener(ScreeningConfig())
+        self.duplicates = duplicates
 
     def process(self, reference: str) -> CorrectionRequest | None:
         request = self.table.get(reference)
@@ -22,20 +35,46 @@ class IntakeWorker:
             return None
         if request.status is Status.RECEIVED:
             request = self._screen(request)
-        if request.status is Status.QUEUED and "honeypot" not in request.flags:
-            self.notifier.notify(request, "acknowledgement")
+        if self._acknowledged(request):
+            # A request is linked or not when screened, never both: one of the two kinds, once.
+            kind = "acknowledgement_linked" if request.merged_into else "acknowledgement"
+            self.notifier.notify(request, kind, **({"primary": request.merged_into} if request.merged_into else {}))
         return request
 
+    @staticmethod
+    def _acknowledged(request: CorrectionRequest) -> bool:
+        """Every requester is acknowledged once, except a bot: honeypot or spam gets nothing."""
+        if "honeypot" in request.flags or is_spam(request):
+            return False
+        if request.status in (Status.QUEUED, Status.QUARANTINED):
+            return request.screening is not None or request.status is Status.QUEUED
+        # A duplicate linked by screening: told it joined another request, and later its outcome.
+        return request.status is Status.RESOLVED and bool(request.merged_into)
+
     def _screen(self, request: CorrectionRequest) -> CorrectionRequest:
-        if "honeypot" in request.flags:
-            # A form field no person sees was filled: a bot. Hold it, and send nothing.
-            moved, event = request.move(Action.SCREEN_QUARANTINE, actor="screening", at=utc_now(), detail="honeypot")
-        else:
-            moved, event = request.move(Action.SCREEN_PASS, actor="screening", at=utc_now())
+        report = self.screener.screen(request)
+        flags = request.flags
+        if report.verdict is Verdict.SPAM and "spam" not in flags:
+            # Hidden from the editors' default views (the quarantine view shows it when asked).
+            flags = (*flags, "spam")
+        screened = replace(request, screening=report.as_dict(), flags=flags)
         try:
+            primary = self.duplicates.primary_for(screened) if self.duplicates else None
+            if primary is not None and self.duplicates is not None:
+                return self.duplicates.link(screened, request, primary)
+            if report.verdict is Verdict.PASS:
+                moved, event = screened.move(Action.SCREEN_PASS, actor="screening", at=utc_now())
+            else:
+                moved, event = screened.move(
+                    Action.SCREEN_QUARANTINE, actor="screening", at=utc_now(), detail=report.summary("zh")
+                )
             self.table.save_move(request, moved, event)
         except ConcurrentChange:
             # Another delivery of the same message got there first; carry on from what it wrote.
             current = self.table.get(request.reference)
             return current if current is not None else request
+        logger.info(
+            "screened",
+            extra={"reference": request.reference, "verdict": report.verdict.value, "rules": list(report.rules)},
+        )
         return moved

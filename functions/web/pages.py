@@ -69,6 +69,7 @@ def form_page(
     values: Mapping[str, Any] | None = None,
     errors: Iterable[FieldError] = (),
     domains: Iterable[str] = (),
+    form_token: str = "",
 ) -> str:
     error_list = list(errors)
     return render_page(
@@ -82,6 +83,7 @@ def form_page(
         error_list=error_list,
         first_error=error_list[0].field if error_list else None,
         domains=list(domains),
+        form_token=form_token,
     )
 
 
@@ -119,8 +121,12 @@ def status_document(request: CorrectionRequest, events: Iterable[AuditEvent], la
     }
 
 
-def status_page(request: CorrectionRequest, events: Iterable[AuditEvent], language: str, token: str | None = None) -> str:
+def status_page(
+    request: CorrectionRequest, events: Iterable[AuditEvent], language: str, token: str | None = None
+) -> str:
     doc = status_document(request, events, language)
     # The reply form posts back with the same capability the page was opened with.
-    answer_url = f"/requests/{request.reference}/answer?token={token}" if token and doc["question"] is not None else None
+    answer_url = (
+        f"/requests/{request.reference}/answer?token={token}" if token and doc["question"] is not None else None
+    )
     return render_page("status.html", lang=language, text=TEXT[language], doc=doc, answer_url=answer_url)

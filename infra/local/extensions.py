@@ -35,8 +35,10 @@ StartupStep = Callable[["LocalStack"], Sequence[str]]
 
 
 def default_extra_services() -> list[ExtraService]:
-    """The services `python -m infra.local` runs beside the gateway. The SMTP intake belongs here."""
-    return []
+    """The services `python -m infra.local` runs beside the gateway: the SMTP intake (SMTP_PORT, 2525)."""
+    from .smtp import SmtpIntake
+
+    return [SmtpIntake()]
 
 
 def default_startup_steps() -> list[StartupStep]:

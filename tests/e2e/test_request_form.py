@@ -79,7 +79,7 @@ def test_an_english_request_that_fails_shows_each_error_beside_its_field_and_kee
     assert page.evaluate("document.activeElement.id") == "article_url"  # focus on the first error
     assert page.locator("#article_title").input_value() == SAMPLE["article_title"]  # nothing typed is lost
 
-    page.locator("#article_url").fill("https://news.example.cn/2026/11/20/a123.html")
+    page.locator("#article_url").fill("https://news.example.cn/2026/11/21/harbour.html")
     page.locator("#published_on").fill("2026-11-20")
     page.get_by_role("button", name="Send request").click()
     page.wait_for_url(re.compile(r"/requests/CR-"))

@@ -62,3 +62,44 @@ def sqs_event(
         record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
         records.append(record)
     return {"Records": records}
+
+
+def ses_received_notification(
+    *,
+    bucket: str,
+    key: str,
+    recipients: tuple[str, ...] = ("lxwm@news.example.cn",),
+    sender: str = "someone@example.org",
+    verdicts: dict[str, str] | None = None,
+    topic_arn: str = "arn:aws:sns:us-east-1:123456789012:mail",
+) -> dict[str, Any]:
+    """SES's notification for a receipt rule's S3 action, from AWS's sample (lambdago_ses-sns-event.json)
+    with the action turned into the S3 one the template's rule has."""
+    sample = copy.deepcopy(_sample("lambdago_ses-sns-event.json")["Records"][0]["ses"])
+    receipt, mail = sample["receipt"], sample["mail"]
+    receipt["recipients"] = list(recipients)
+    for name, status in (verdicts or {}).items():
+        receipt[f"{name}Verdict"] = {"status": status}
+    receipt["action"] = {
+        "type": "S3",
+        "topicArn": topic_arn,
+        "bucketName": bucket,
+        "objectKeyPrefix": key.rpartition("/")[0] + "/" if "/" in key else "",
+        "objectKey": key,
+    }
+    mail.update(messageId=key.rsplit("/", 1)[-1], source=sender, destination=list(recipients))
+    return {"notificationType": "Received", "mail": mail, "receipt": receipt}
+
+
+def sns_envelope(message: dict[str, Any], *, topic_arn: str = "arn:aws:sns:us-east-1:123456789012:mail") -> str:
+    """The SQS body SNS delivers (no raw delivery), from AWS's sample SNS record."""
+    sns = copy.deepcopy(_sample("powertools_snsEvent.json")["Records"][0]["Sns"])
+    sns.pop("MessageAttributes", None)
+    sns["SigningCertURL"] = sns.pop("SigningCertUrl")
+    sns["UnsubscribeURL"] = sns.pop("UnsubscribeUrl")
+    sns.update(
+        Message=json.dumps(message, ensure_ascii=False),
+        TopicArn=topic_arn,
+        Subject="Amazon SES Email Receipt Notification",
+    )
+    return json.dumps(sns, ensure_ascii=False)

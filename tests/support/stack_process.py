@@ -76,7 +76,10 @@ class RunningStack:
         raise AssertionError(f"status stayed {document.get('status')!r}, wanted {wanted!r}")
 
 
-def start_stack(extra_env: dict[str, str] | None = None) -> RunningStack:
+SUITE_PARAMETERS = ["--param", "RateLimits=off", "--param", "DuplicateWindowHours=0"]
+
+
+def start_stack(extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None) -> RunningStack:
     http_port, smtp_port, aws_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
@@ -88,7 +91,9 @@ def start_stack(extra_env: dict[str, str] | None = None) -> RunningStack:
     }
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
+        # Suites and benchmarks send the same sample many times from 127.0.0.1, as no person would:
+        # rate limits and duplicate linking off (screening's own tests turn them on; see docs/screening.md).
+        [sys.executable, "-m", "infra.local", *SUITE_PARAMETERS, *(extra_args or [])],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

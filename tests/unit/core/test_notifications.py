@@ -53,3 +53,10 @@ def test_line_breaks_typed_into_fields_never_reach_a_header():
     raw = compose(request, "acknowledgement", CONTEXT).as_string()
     headers = raw.split("\n\n", 1)[0]
     assert "Bcc:" not in headers and "X-Evil" not in headers
+
+
+def test_times_on_pages_read_as_beijing_time_to_the_minute():
+    from web.render import beijing_time
+
+    assert beijing_time("2026-11-26T16:30:05.123Z") == "2026-11-27 00:30"
+    assert beijing_time("not a time") == "not a time"

@@ -1,0 +1,71 @@
+"""SQS consumer: each record is SES's notification (inside SNS's envelope) of a mail to the contact
+mailbox, stored in S3 by the receipt rule. Failures are reported per record, so one mail is retried
+alone and, after maxReceiveCount, waits in the dead-letter queue (its raw message stays in S3)."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from adapters.mailer import Mailer
+from adapters.queues import Queue
+from adapters.raw_mail import RawMailStore
+from adapters.requests_table import RequestsTable
+from corrigo.config import settings
+from corrigo.mail.config import mail_settings
+from corrigo.mail.decisions import NotAMailNotification, notification_from_body
+from observability import logger, metrics
+from services.intake import IntakeService
+from services.mail_intake import MailIntakeService
+from services.notify import Notifier
+from services.review import ReviewService, ReviewSettings
+
+SETTINGS = settings()  # both validated at cold start
+MAIL = mail_settings()
+EDITORS = tuple(a.strip() for a in os.environ.get("EDITOR_ADDRESSES", "").split(",") if a.strip())
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@cache
+def service() -> MailIntakeService:
+    table = RequestsTable(SETTINGS.table_name)
+    notifier = Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
+    review = ReviewService(
+        ReviewSettings(SETTINGS.public_base_url, EDITORS, SETTINGS.deadlines.holidays), table, notifier
+    )
+    return MailIntakeService(
+        SETTINGS,
+        MAIL,
+        table,
+        RawMailStore(MAIL.raw_mail_bucket),
+        IntakeService(SETTINGS, table, Queue(SETTINGS.intake_queue_url)),
+        notifier,
+        # A reply to an editor's question goes to the review service, as the status page's form does.
+        answer_requester=lambda reference, text: review.answer(reference, text, "email", check_token=False),
+    )
+
+
+def process(record: SQSRecord) -> None:
+    try:
+        notification = notification_from_body(record.body)
+    except NotAMailNotification as exc:
+        # SES's set-up test and the like: nothing was received, so nothing can be lost.
+        logger.info("not a received-mail notification; skipped", extra={"reason": str(exc)})
+        return
+    logger.append_keys(object_key=notification.key)
+    handled = service().handle(notification)
+    logger.append_keys(reference=handled.reference)
+    logger.info("mail handled", extra={"outcome": handled.outcome, "status": handled.status})
+    metrics.add_metric(name=f"Mail_{handled.outcome}", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    service().notifier.register_context(context)
+    return process_partial_response(event=event, record_handler=process, processor=processor, context=context)

@@ -1,0 +1,138 @@
+"""Duplicates: one item for editors, every requester acknowledged once and told the outcome."""
+
+import json
+import time
+from dataclasses import replace
+
+from corrigo.lifecycle import Status
+from tests.integration.screening.conftest import reference_of
+from tests.support.events import http_event, sqs_event
+
+
+def _submit(aws, document, ip):
+    from handlers import api
+
+    event = http_event(
+        "POST", "/requests", body=json.dumps(document, ensure_ascii=False), headers={"content-type": "application/json"}
+    )
+    event["requestContext"]["http"]["sourceIp"] = ip
+    return api.handler(event, aws.context("ApiFunction"))
+
+
+def test_near_identical_requests_from_different_people_become_one_item(
+    screening_on, aws, valid_request, drain_intake_queue, table, sent_mail
+):
+    first = reference_of(_submit(aws, valid_request, "198.51.100.1"))
+    second = reference_of(
+        _submit(aws, {**valid_request, "requester_email": "lisi@example.com", "requester_name": "李四"}, "198.51.100.2")
+    )
+    # Not the same text: one more word and different punctuation still overlap.
+    near = {
+        **valid_request,
+        "original_text": "运动会共有 300 名选手参加,  场面热烈",
+        "requester_email": "wangwu@example.com",
+        "language": "en",
+    }
+    third = reference_of(_submit(aws, near, "198.51.100.3"))
+    drain_intake_queue()
+
+    assert table.get(first).status is Status.QUEUED
+    for other in (second, third):
+        request = table.get(other)
+        assert (request.status, request.outcome, request.merged_into) == (Status.RESOLVED, "merged", first)
+        _, events = table.get_with_history(other)
+        assert events[-1].action.value == "screen_duplicate" and events[-1].actor == "screening"
+
+    from services.duplicates import linked_requesters
+
+    linked = linked_requesters(table, first)
+    assert [(r["reference"], r["requester_email"]) for r in linked] == sorted(
+        [(second, "lisi@example.com"), (third, "wangwu@example.com")]
+    )
+    mails = sent_mail()
+    assert sorted(m["To"] for m in mails) == ["lisi@example.com", "wangwu@example.com", "zhangsan@example.com"]
+    english = next(m for m in mails if m["To"] == "wangwu@example.com")
+    assert first in english.get_body(("plain",)).get_content()
+
+
+def test_each_linked_requester_is_told_the_outcome_once(
+    screening_on, aws, valid_request, drain_intake_queue, table, sent_mail
+):
+    from handlers import intake_worker
+    from services.duplicates import tell_linked_requesters
+
+    first = reference_of(_submit(aws, valid_request, "198.51.100.1"))
+    reference_of(_submit(aws, {**valid_request, "requester_email": "lisi@example.com"}, "198.51.100.2"))
+    drain_intake_queue()
+    primary = replace(table.get(first), status=Status.RESOLVED, outcome="corrected", public_note="已更正人数")
+    notifier = intake_worker.worker().notifier
+
+    assert tell_linked_requesters(table, notifier, primary, "已按公告更正。", "2026-11-26T10:00:00.000Z") == 1
+    tell_linked_requesters(table, notifier, primary, "已按公告更正。", "2026-11-26T10:00:00.000Z")  # a retried resolve
+
+    outcomes = [m for m in sent_mail() if "已更正" in str(m["Subject"])]
+    assert [m["To"] for m in outcomes] == ["lisi@example.com"]
+    assert "已按公告更正。" in outcomes[0].get_body(("plain",)).get_content()
+
+
+def test_different_passages_of_the_same_article_stay_apart(screening_on, aws, valid_request, drain_intake_queue, table):
+    a = reference_of(_submit(aws, valid_request, "198.51.100.1"))
+    other = {
+        **valid_request,
+        "original_text": "比赛于周六上午九点在市体育中心开幕。",
+        "requester_email": "b@example.com",
+    }
+    b = reference_of(_submit(aws, other, "198.51.100.2"))
+    drain_intake_queue()
+    assert table.get(a).status is Status.QUEUED and table.get(b).status is Status.QUEUED
+
+
+def test_a_redelivered_duplicate_is_linked_and_acknowledged_once(
+    screening_on, aws, valid_request, drain_intake_queue, table, sent_mail
+):
+    from handlers import intake_worker
+
+    reference_of(_submit(aws, valid_request, "198.51.100.1"))
+    second = reference_of(_submit(aws, {**valid_request, "requester_email": "lisi@example.com"}, "198.51.100.2"))
+    drain_intake_queue()
+    intake_worker.handler(sqs_event([json.dumps({"reference": second})]), aws.context("IntakeWorkerFunction"))
+
+    assert len(sent_mail()) == 2
+    assert len(table.linked(table.get(second).merged_into)) == 1
+
+
+def test_500_identical_spam_submissions_leave_at_most_one_item_and_send_nothing(
+    screening_on, aws, valid_request, drain_intake_queue, table, sent_mail, monkeypatch
+):
+    # moto deep-copies the whole table before every transaction (to roll back a cancelled one), which
+    # makes 1,000 transactions over a growing table take minutes. No transaction here is meant to be
+    # cancelled, so the copy is skipped; the assertions below would show any half-written one.
+    import copy
+    import types
+
+    import moto.dynamodb.models as moto_dynamodb
+
+    def deepcopy(value, memo=None):
+        return value if isinstance(value, moto_dynamodb.Table) else copy.deepcopy(value, memo)
+
+    monkeypatch.setattr(moto_dynamodb, "copy", types.SimpleNamespace(deepcopy=deepcopy, copy=copy.copy))
+    screening_on("off")  # 500 different senders from 500 addresses: the limits are not what stops them
+    spam = {
+        **valid_request,
+        "reason": "代开发票，加微信 https://a.example https://b.example https://c.example https://d.example",
+    }
+    started = time.monotonic()
+    for i in range(500):
+        response = _submit(aws, {**spam, "requester_email": f"bot{i}@example.com"}, f"10.0.{i // 250}.{i % 250}")
+        assert response["statusCode"] == 202
+    drain_intake_queue()
+
+    counts = table.count_by_status(list(Status))
+    assert counts["resolved"] == 499
+    assert counts["quarantined"] == 1
+    assert sum(counts[s] for s in ("queued", "in_review", "awaiting_requester")) == 0
+    [held] = table.open_requests((Status.QUARANTINED,))
+    assert "spam" in held.flags
+    assert len(table.linked(held.reference)) == 499
+    assert sent_mail() == []
+    assert time.monotonic() - started < 120

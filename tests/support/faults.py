@@ -1,0 +1,39 @@
+"""Fault injection: make one AWS operation of one client fail, the way the service itself would.
+
+A ``before-call`` hook answers in botocore's place with an error response, so the adapters see a
+real ``ClientError`` (code, HTTP status) exactly as from AWS after the SDK's own retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class _Http:
+    def __init__(self, status: int) -> None:
+        self.status_code = status
+        self.headers: dict[str, str] = {}
+        self.content = b""
+
+
+@contextmanager
+def failing(client: Any, operation: str, code: str, status: int = 400) -> Iterator[list[str]]:
+    """While inside, every ``operation`` call on ``client`` fails with ``code``; yields the calls refused."""
+    refused: list[str] = []
+    service = client.meta.service_model.service_id.hyphenize()
+    event = f"before-call.{service}.{operation}"
+
+    def refuse(**_: Any) -> tuple[_Http, dict[str, Any]]:
+        refused.append(operation)
+        return _Http(status), {
+            "Error": {"Code": code, "Message": f"injected {code}"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+
+    client.meta.events.register_first(event, refuse, unique_id=f"fault-{event}")
+    try:
+        yield refused
+    finally:
+        client.meta.events.unregister(event, unique_id=f"fault-{event}")
