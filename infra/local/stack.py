@@ -22,6 +22,7 @@ from .jwt_authorizer import JwtAuthorizer, JwtAuthorizerConfig, jwks_url_for
 from .lambda_runtime import FunctionSpec, LocalFunction, function_specs, load_functions
 from .moto_endpoint import MotoEndpoint, reset_moto_state
 from .outbox import Outbox
+from .persistence import Persistence, state_dir_from_env
 from .pollers import (
     QueueActivity,
     ScheduleTicker,
@@ -82,6 +83,7 @@ class LocalStack:
         self._stopping = threading.Event()
         self._queue_activity = QueueActivity()
         self._saved_environ: dict[str, str | None] = {}
+        self._persistence: Persistence | None = None
 
     # --- what tests and extensions use ---------------------------------------------------------
 
@@ -184,6 +186,7 @@ class LocalStack:
             overrides.setdefault(PUBLIC_BASE_URL_PARAMETER, self._gateway.url)
         self.resolver = IntrinsicResolver(self.template, resolve_parameters(self.template, overrides))
         self.resources = provision(self._aws, self.template, self.resolver)
+        self._restore_state()
 
         specs = function_specs(self.template, self.resolver)
         self._set_environ({key: value for spec in specs for key, value in spec.environment.items()})
@@ -219,6 +222,7 @@ class LocalStack:
         for thread in self._event_sources:
             thread.join()
         self._event_sources.clear()
+        self._save_state()  # everything that writes has stopped; moto still answers
         if self._endpoint is not None:
             self._endpoint.stop()
             self._endpoint = None
@@ -245,6 +249,29 @@ class LocalStack:
             else:
                 os.environ[key] = value
         self._saved_environ.clear()
+
+    def _restore_state(self) -> None:
+        """Bring back the data of the last run (persistence.py), before any traffic is let in."""
+        project_template = self.template_path.resolve() == (self.root / "template.yaml").resolve()
+        state_dir = state_dir_from_env(self.root, project_template=project_template)
+        if state_dir is None:
+            return
+        assert self._endpoint is not None and self._outbox is not None and self._aws is not None
+        # The outbox's first-seen times are its messages' timestamps: saved and restored with them.
+        self._persistence = Persistence(state_dir, self._aws, self._endpoint.app.serialised, self._outbox._first_seen)
+        self._persistence.restore()
+        self._endpoint.app.add_listener(self._persistence.note_request)
+        self._persistence.start_periodic()
+
+    def _save_state(self) -> None:
+        if self._persistence is None:
+            return
+        self._persistence.stop_periodic()
+        try:
+            self._persistence.save()
+        except Exception:
+            log.exception("saving the local state to %s failed", self._persistence.state_dir)
+        self._persistence = None
 
     def _make_authorizer(self, config: JwtAuthorizerConfig) -> JwtAuthorizer:
         return JwtAuthorizer(config, jwks_url_for(config.issuer, self.aws_url))

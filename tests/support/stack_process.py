@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -34,6 +36,7 @@ class RunningStack:
     aws_port: int
     ready_line: str
     log: list[str] = field(default_factory=list)
+    temporary_state_dir: str | None = None  # removed by stop_stack; None when the caller chose one
 
     @property
     def base_url(self) -> str:
@@ -81,12 +84,16 @@ SUITE_PARAMETERS = ["--param", "RateLimits=off", "--param", "DuplicateWindowHour
 
 def start_stack(extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None) -> RunningStack:
     http_port, smtp_port, aws_port = free_port(), free_port(), free_port()
+    # Each stack keeps its data (infra/local/persistence.py) in a fresh directory of its own, never
+    # in the repository's .local-state; pass LOCAL_STATE_DIR in extra_env to restart on the same data.
+    temporary_state_dir = None if "LOCAL_STATE_DIR" in (extra_env or {}) else tempfile.mkdtemp(prefix="corrigo-state-")
     env = {
         **os.environ,
         "PORT": str(http_port),
         "SMTP_PORT": str(smtp_port),
         "AWS_PORT": str(aws_port),
         "PYTHONUNBUFFERED": "1",
+        **({"LOCAL_STATE_DIR": temporary_state_dir} if temporary_state_dir else {}),
         **(extra_env or {}),
     }
     env.pop("AWS_ENDPOINT_URL", None)
@@ -113,9 +120,11 @@ def start_stack(extra_env: dict[str, str] | None = None, extra_args: list[str] |
     threading.Thread(target=pump, daemon=True).start()
     if not ready.wait(START_TIMEOUT_SECONDS):
         process.kill()
+        if temporary_state_dir:
+            shutil.rmtree(temporary_state_dir, ignore_errors=True)
         raise RuntimeError("local stack did not start:\n" + "\n".join(log[-40:]))
     ready_line = next(line for line in log if line.startswith(READY_PREFIX))
-    return RunningStack(process, http_port, smtp_port, aws_port, ready_line, log)
+    return RunningStack(process, http_port, smtp_port, aws_port, ready_line, log, temporary_state_dir)
 
 
 def stop_stack(stack: RunningStack) -> None:
@@ -124,3 +133,6 @@ def stop_stack(stack: RunningStack) -> None:
         stack.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         stack.process.kill()
+        stack.process.wait()
+    if stack.temporary_state_dir:
+        shutil.rmtree(stack.temporary_state_dir, ignore_errors=True)
