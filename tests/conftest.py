@@ -30,6 +30,28 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[TemplateStack]:
 
 
 @pytest.fixture
+def atomic_aws(aws: TemplateStack, monkeypatch: pytest.MonkeyPatch) -> TemplateStack:
+    """`aws`, with each AWS call atomic, as DynamoDB's conditional writes are.
+
+    In-process moto runs two threads' calls interleaved, so a condition can be checked by both
+    before either writes; the local stack serialises its moto endpoint for the same reason.
+    """
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    process = BotocoreStubber.process_request
+
+    def one_at_a_time(self: BotocoreStubber, request: object) -> object:
+        with lock:
+            return process(self, request)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
+    return aws
+
+
+@pytest.fixture
 def sent_mail():
     """Every message SES (moto) accepted, as parsed email messages, oldest first."""
     from email import message_from_bytes, policy

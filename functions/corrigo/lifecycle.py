@@ -32,6 +32,8 @@ class Action(StrEnum):
     MARK_INCOMPLETE = "mark_incomplete"
     COMPLETE = "complete"
     RELEASE_QUARANTINE = "release_quarantine"
+    # An editor agrees with screening: the held request is closed as `rejected` (issue 5).
+    CONFIRM_QUARANTINE = "confirm_quarantine"
     CLAIM = "claim"
     RELEASE = "release"
     ASK = "ask"
@@ -58,6 +60,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.SCREEN_DUPLICATE: (frozenset({Status.RECEIVED}), Status.RESOLVED),
     Action.COMPLETE: (frozenset({Status.INCOMPLETE}), Status.RECEIVED),
     Action.RELEASE_QUARANTINE: (frozenset({Status.QUARANTINED}), Status.QUEUED),
+    Action.CONFIRM_QUARANTINE: (frozenset({Status.QUARANTINED}), Status.RESOLVED),
     Action.CLAIM: (frozenset({Status.QUEUED}), Status.IN_REVIEW),
     Action.RELEASE: (frozenset({Status.IN_REVIEW}), Status.QUEUED),
     Action.ASK: (frozenset({Status.IN_REVIEW}), Status.AWAITING_REQUESTER),
@@ -86,6 +89,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.MERGE,
         Action.REOPEN,
         Action.RELEASE_QUARANTINE,
+        Action.CONFIRM_QUARANTINE,
         Action.SCREEN_DUPLICATE,
     }
 )
@@ -116,6 +120,7 @@ ACTION_LABELS: dict[Action, dict[str, str]] = {
     Action.MARK_INCOMPLETE: {"zh": "信息不全，已请您补充", "en": "Incomplete: we asked you for the rest"},
     Action.COMPLETE: {"zh": "已补全信息", "en": "Completed"},
     Action.RELEASE_QUARANTINE: {"zh": "核查通过，进入审核队列", "en": "Checked and queued for review"},
+    Action.CONFIRM_QUARANTINE: {"zh": "核查后不予受理", "en": "Checked and not taken up"},
     Action.CLAIM: {"zh": "编辑开始处理", "en": "An editor took it up"},
     Action.RELEASE: {"zh": "退回队列", "en": "Returned to the queue"},
     Action.ASK: {"zh": "编辑请您补充信息", "en": "The editor asked you a question"},

@@ -25,8 +25,10 @@ class MailContext:
 
 
 def one_line(value: str) -> str:
-    """Header values never carry line breaks, whatever a requester typed (no header injection)."""
-    return " ".join(str(value).split())
+    """Header values never carry line breaks, whatever a requester typed (no header injection).
+    An RFC 2047 encoded word (``=?utf-8?q?...=0D=0A...?=``) is defused too: the email package
+    decodes one in a value it is given, and would write the line break it hides."""
+    return " ".join(str(value).split()).replace("=?", "= ?")
 
 
 def status_url(base_url: str, request: CorrectionRequest) -> str:

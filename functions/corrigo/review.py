@@ -27,6 +27,8 @@ ADMINS_GROUP = "admins"
 MAX_TEXT = 5000
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+SPAM_FLAG = "spam"
+HONEYPOT_FLAG = "honeypot"
 
 # ---------------------------------------------------------------------------------------------
 # Who is asking
@@ -216,6 +218,8 @@ class QueueFilter:
     mine: bool = False
     q: str = ""
     limit: int = DEFAULT_PAGE_SIZE
+    # Requests screening judged certain spam stay out of every view unless asked for.
+    include_spam: bool = False
 
 
 def _flag(name: str, value: str) -> bool:
@@ -236,6 +240,7 @@ def queue_filter(
     mine: str | bool | None = None,
     q: str | None = None,
     limit: str | int | None = None,
+    include_spam: str | bool | None = None,
 ) -> QueueFilter:
     """The filter the query string asks for; BadQuery names the first parameter it cannot read."""
     statuses = DEFAULT_STATUSES
@@ -267,6 +272,7 @@ def queue_filter(
         None if overdue in (None, "") else (overdue if isinstance(overdue, bool) else _flag("overdue", str(overdue)))
     )
     mine_flag = bool(mine) if isinstance(mine, bool) else _flag("mine", mine or "")
+    spam_flag = include_spam if isinstance(include_spam, bool) else _flag("include_spam", include_spam or "")
     return QueueFilter(
         statuses=statuses,
         request_type=request_type or None,
@@ -275,6 +281,7 @@ def queue_filter(
         mine=mine_flag,
         q=(q or "").strip()[:200],
         limit=size,
+        include_spam=spam_flag,
     )
 
 
@@ -285,6 +292,8 @@ def matches(request: CorrectionRequest, flt: QueueFilter, *, editor_id: str, now
     """Whether a request belongs on the filtered page. Status and urgency are also the index's key
     (the adapter narrows the query with them); the rest is decided here, in one place."""
     if request.status not in flt.statuses:
+        return False
+    if is_spam(request) and not flt.include_spam:
         return False
     if flt.urgency is not None and request.urgency != flt.urgency:
         return False
@@ -496,6 +505,48 @@ def merge(
         detail=into.reference,
         outcome=Outcome.MERGED.value,
         merged_into=into.reference,
+        paused_at=None,
+        overdue=(),
+    )
+
+
+def is_spam(request: CorrectionRequest) -> bool:
+    """Flagged certain spam by screening and not released by an editor: hidden unless asked for."""
+    return SPAM_FLAG in request.flags
+
+
+def was_acknowledged(request: CorrectionRequest) -> bool:
+    """Whether screening acknowledged it: everyone but a bot (honeypot or certain spam)."""
+    judged_spam = bool(request.screening and request.screening.get("verdict") == "spam")
+    return HONEYPOT_FLAG not in request.flags and not is_spam(request) and not judged_spam
+
+
+def release_quarantine(
+    request: CorrectionRequest, editor: Editor, now: datetime, reason: str = ""
+) -> tuple[CorrectionRequest, AuditEvent]:
+    """quarantined → queued: the editor finds it genuine. It loses the `spam` flag (so the default
+    views show it); the screening report stays for the record."""
+    return request.move(
+        Action.RELEASE_QUARANTINE,
+        actor=editor.id,
+        at=now,
+        detail=_text("reason", reason, required=False),
+        flags=tuple(f for f in request.flags if f != SPAM_FLAG),
+        assignee=None,
+    )
+
+
+def confirm_quarantine(
+    request: CorrectionRequest, editor: Editor, now: datetime, reason: str = ""
+) -> tuple[CorrectionRequest, AuditEvent]:
+    """quarantined → resolved as `rejected`: the editor agrees with screening."""
+    return request.move(
+        Action.CONFIRM_QUARANTINE,
+        actor=editor.id,
+        at=now,
+        detail=_text("reason", reason, required=False) or Outcome.REJECTED.value,
+        outcome=Outcome.REJECTED.value,
+        assignee=None,
         paused_at=None,
         overdue=(),
     )

@@ -22,7 +22,14 @@ from adapters.mailer import Mailer
 from adapters.requests_table import RequestsTable
 from corrigo.config import settings
 from corrigo.review import Editor, editor_from_claims, queue_filter
-from handlers.http import SECURITY_HEADERS, json_response, register_error_handlers, register_review_error_handlers
+from handlers.http import (
+    MAX_BODY_BYTES,
+    SECURITY_HEADERS,
+    json_response,
+    oversized_answer,
+    register_error_handlers,
+    register_review_error_handlers,
+)
 from observability import logger, metrics
 from services.notify import Notifier
 from services.review import ReviewService, ReviewSettings
@@ -31,6 +38,9 @@ SETTINGS = settings()  # validated at cold start
 EVENT_BUS_NAME = os.environ.get("EVENT_BUS_NAME", "")
 PAGE_DIR = Path(__file__).resolve().parent.parent / "web" / "editor"
 API_PREFIX = "/editor/api/"
+# The largest body an editor sends is a reply plus a public note (5,000 characters each, at most 6
+# bytes a character as JSON \u escapes): 64 KiB, as on the public API, and nothing bigger is parsed.
+EDITOR_MAX_BODY_BYTES = MAX_BODY_BYTES
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
@@ -158,6 +168,10 @@ class ReopenBody(BaseModel):
     reason: str = Field(default="", max_length=5000)
 
 
+class QuarantineBody(BaseModel):
+    reason: str = Field(default="", max_length=5000, description="Why (kept in the audit trail)")
+
+
 @app.get("/editor/api/openapi.json", include_in_schema=False)
 def openapi() -> Response[str]:
     return Response(200, "application/json", app.get_openapi_json_schema(title="Corrigo editors' API", version="1"))
@@ -173,8 +187,18 @@ def list_requests(
     q: Annotated[str | None, Query(description="title, URL, requester or reference")] = None,
     limit: Annotated[str | None, Query()] = None,
     cursor: Annotated[str | None, Query()] = None,
+    include_spam: Annotated[str | None, Query(description="true: also requests screening judged certain spam")] = None,
 ) -> Response[str]:
-    flt = queue_filter(status=status, request_type=type, urgency=urgency, overdue=overdue, mine=mine, q=q, limit=limit)
+    flt = queue_filter(
+        status=status,
+        request_type=type,
+        urgency=urgency,
+        overdue=overdue,
+        mine=mine,
+        q=q,
+        limit=limit,
+        include_spam=include_spam,
+    )
     return json_response(200, service().queue(flt, cursor, editor()))
 
 
@@ -233,8 +257,28 @@ def reopen(reference: str, body: ReopenBody | None = None) -> Response[str]:
     return json_response(200, service().reopen(reference, editor(), body.reason if body else ""))
 
 
+@app.post(
+    "/editor/api/requests/<reference>/quarantine/release",
+    summary="A quarantined request is genuine: to the queue, acknowledged if it never was",
+)
+def release_quarantine(reference: str, body: QuarantineBody | None = None) -> Response[str]:
+    return json_response(200, service().release_quarantine(reference, editor(), body.reason if body else ""))
+
+
+@app.post(
+    "/editor/api/requests/<reference>/quarantine/confirm",
+    summary="Screening was right: resolved as rejected (a spam sender gets no email)",
+)
+def confirm_quarantine(reference: str, body: QuarantineBody | None = None) -> Response[str]:
+    return json_response(200, service().confirm_quarantine(reference, editor(), body.reason if body else ""))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     service().notifier.register_context(context)
+    # 413 before any parsing: Powertools validates a body before the middlewares run.
+    too_large = oversized_answer(event, EDITOR_MAX_BODY_BYTES)
+    if too_large is not None:
+        return too_large
     return app.resolve(event, context)

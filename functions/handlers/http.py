@@ -80,11 +80,22 @@ def body_bytes(event: Any) -> bytes:
     return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
 
 
+def check_body_size(event: Any, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body, or PayloadTooLarge (413) when it is over ``limit`` bytes."""
+    raw = event.body or ""
+    # At least this many bytes (base64 decodes to 3/4 of its length): refuse before decoding.
+    at_least = (len(raw) * 3 // 4 - 2) if event.is_base64_encoded else len(raw)
+    if at_least > limit:
+        raise PayloadTooLarge(at_least)
+    data = body_bytes(event)
+    if len(data) > limit:
+        raise PayloadTooLarge(len(data))
+    return data
+
+
 def read_submission(event: Any) -> Any:
     """The submitted fields, from JSON or a browser's form post."""
-    data = body_bytes(event)
-    if len(data) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(len(data))
+    data = check_body_size(event)
     kind = content_type(event)
     if kind == FORM_TYPE:
         pairs = parse_qs(data.decode("utf-8", errors="replace"), keep_blank_values=True)
@@ -135,6 +146,28 @@ _PLAIN_ERRORS = {
         "en": "The service is busy and did not save your submission; please try again shortly",
     },
 }
+
+
+def oversized_answer(event: dict[str, Any], limit: int = MAX_BODY_BYTES) -> dict[str, Any] | None:
+    """The 413 answer to a raw API Gateway event whose body is over ``limit`` bytes, or None.
+
+    For resolvers with validation on: Powertools validates (parses) the body before any middleware
+    runs, so the cap is checked on the raw event, before the resolver sees it."""
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+    parsed = APIGatewayProxyEventV2(event)
+    try:
+        check_body_size(parsed, limit)
+    except PayloadTooLarge:
+        language = pick_language(parsed.headers.get("accept-language", "zh"))
+        message = _PLAIN_ERRORS["too_large"][language]
+        return {
+            "statusCode": 413,
+            "headers": {**SECURITY_HEADERS, "Content-Type": JSON_TYPE + "; charset=utf-8"},
+            "body": json.dumps({"errors": [{"field": "", "message": message}], "message": message}, ensure_ascii=False),
+            "isBase64Encoded": False,
+        }
+    return None
 
 
 def error_answer(status: int, key: str, language: str, headers: dict[str, str] | None = None) -> Response:

@@ -35,6 +35,7 @@ from corrigo.review import (
 )
 from corrigo.urgency import URGENCY_LABELS
 from observability import logger
+from services.duplicates import linked_requesters, tell_linked_requesters
 from services.notify import Notifier
 from web.render import render_email
 
@@ -67,11 +68,34 @@ def summary(request: CorrectionRequest, now: datetime, language: str = "zh") -> 
         "decision_due": request.decision_due,
         "assignee": request.assignee,
         "outcome": request.outcome,
+        "spam": review.is_spam(request),
+        # Why screening held it (rules fired, scores, verdict): what the quarantine view shows.
+        "screening": screening_report(request),
+    }
+
+
+def screening_report(request: CorrectionRequest) -> dict[str, Any] | None:
+    report = request.screening
+    if not report:
+        return None
+    return {
+        "verdict": report.get("verdict"),
+        "score": report.get("score"),
+        "findings": [
+            {k: finding.get(k) for k in ("rule", "score", "zh", "en")}
+            for finding in report.get("findings", [])
+            if isinstance(finding, dict)
+        ],
     }
 
 
 def case_document(
-    request: CorrectionRequest, events: list[AuditEvent], notes: list[Note], others: list[dict[str, Any]], now: datetime
+    request: CorrectionRequest,
+    events: list[AuditEvent],
+    notes: list[Note],
+    others: list[dict[str, Any]],
+    now: datetime,
+    linked: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything an editor reads to decide: every field, the whole audit trail, the notes."""
     return {
@@ -100,6 +124,8 @@ def case_document(
         ],
         "notes": [{"at": n.at, "author": n.author, "text": n.text} for n in notes],
         "same_article": others,
+        # Requesters whose duplicates screening merged into this one: each is told its outcome.
+        "linked_requesters": linked or [],
         "attachments": [],
     }
 
@@ -139,7 +165,14 @@ class ReviewService:
         request, events, notes = self.table.get_case(check_reference(reference))
         if request is None:
             raise NotFound(reference)
-        return case_document(request, events, notes, self.table.same_article(request), self.clock())
+        return case_document(
+            request,
+            events,
+            notes,
+            self.table.same_article(request),
+            self.clock(),
+            linked_requesters(self.table, request.reference),
+        )
 
     def reply_template(self, reference: str, outcome: str, language: str | None = None) -> dict[str, str]:
         """The suggested reply for an outcome, in the requester's language unless asked otherwise."""
@@ -191,10 +224,13 @@ class ReviewService:
         if before.status is Status.RESOLVED and before.outcome == outcome and before.assignee == editor.id:
             # A retry after a failed email or event: the decision stands; finish what it sets off.
             self._announce(before, reply, before.updated_at)
+            tell_linked_requesters(self.table, self.notifier, before, reply, before.updated_at)
             return {"reference": reference, "status": before.status.value, "version": before.version, "repeated": True}
         after, event = review.resolve(before, editor, outcome, reply, public_note, self.clock())
         self.table.save_move(before, after, event)
         self._announce(after, reply.strip(), event.at)
+        # Then every requester screening linked to it, once each (idempotent like every email).
+        tell_linked_requesters(self.table, self.notifier, after, reply.strip(), event.at)
         return self._answer(after, event)
 
     def merge(self, reference: str, editor: Editor, into: str) -> dict[str, Any]:
@@ -210,6 +246,36 @@ class ReviewService:
         before = self._get(reference)
         after, event = review.reopen(before, editor, self.clock(), reason)
         self.table.save_move(before, after, event)
+        return self._answer(after, event)
+
+    # ---- quarantine (issue 5): an editor releases or confirms what screening held -------------
+
+    def release_quarantine(self, reference: str, editor: Editor, reason: str = "") -> dict[str, Any]:
+        """quarantined → queued; the requester acknowledged now if screening never did (a bot verdict)."""
+        before = self._get(reference)
+        after, event = review.release_quarantine(before, editor, self.clock(), reason)
+        self.table.save_move(before, after, event)
+        if not review.was_acknowledged(before):
+            # The same idempotency key as the intake worker's acknowledgement: never a second one.
+            self.notifier.notify(after, "acknowledgement")
+        return self._answer(after, event)
+
+    def confirm_quarantine(self, reference: str, editor: Editor, reason: str = "") -> dict[str, Any]:
+        """quarantined → resolved as `rejected`. A suspect (acknowledged) requester is told the
+        outcome; a spam sender or a bot gets nothing. No CMS event: no editorial decision on the article."""
+        before = self._get(reference)
+        after, event = review.confirm_quarantine(before, editor, self.clock(), reason)
+        self.table.save_move(before, after, event)
+        if review.was_acknowledged(before):
+            reply = render_email(f"replies/rejected.{after.language}.txt", request=after, into="").strip()
+            self.notifier.notify(
+                after,
+                "outcome",
+                occasion=f"{Outcome.REJECTED.value}@{event.at}",
+                reply=reply,
+                outcome_label=OUTCOME_LABELS[Outcome.REJECTED][after.language],
+            )
+            tell_linked_requesters(self.table, self.notifier, after, reply, event.at)
         return self._answer(after, event)
 
     def _announce(self, request: CorrectionRequest, reply: str, at: str) -> None:

@@ -11,7 +11,9 @@
       ask: "向申请人提问", ask_button: "发送问题", decide: "作出决定", reply: "给申请人的回复", public_note: "公开说明（显示在进度页，并发送给稿件系统）",
       resolve_button: "提交决定", merge: "合并至", notes: "内部备注", add_note: "添加备注", history: "处理记录", when: "时间", who: "操作人",
       what: "事项", detail: "内容", bad_signin: "邮箱或密码不正确", empty: "没有符合条件的申请", not_allowed: "当前状态不允许此操作，可执行：",
-      overdue_badge: "超期", urgency1: "紧急", urgency2: "优先", urgency3: "普通", none: "无", other_lang: "English" },
+      overdue_badge: "超期", include_spam: "含垃圾信息", quarantine_tab: "待核查", screening: "筛查报告", verdict: "结论", score: "分数",
+      q_release: "核查通过，放入队列", q_confirm: "确认不予受理", linked: "合并进来的其他申请人", spam_badge: "垃圾信息",
+urgency1: "紧急", urgency2: "优先", urgency3: "普通", none: "无", other_lang: "English" },
     en: { title: "Review queue", signout: "Sign out", signin: "Editor sign-in", email: "Email", password: "Password", signin_button: "Sign in",
       queue: "Queue", open_queue: "Open queue (default)", any_type: "Any type", any_urgency: "Any urgency", overdue: "Overdue", mine: "Mine",
       search: "Search title, URL, requester", filter: "Filter", more: "More", keys_move: "move", keys_open: "open", keys_search: "search", keys_claim: "claim",
@@ -20,7 +22,9 @@
       ask: "Ask the requester", ask_button: "Send question", decide: "Decide", reply: "Reply to the requester", public_note: "Public note (status page and CMS)",
       resolve_button: "Send decision", merge: "Merge into", notes: "Internal notes", add_note: "Add note", history: "History", when: "When", who: "Who",
       what: "What", detail: "Detail", bad_signin: "Wrong email or password", empty: "Nothing matches", not_allowed: "Not allowed now. Allowed: ",
-      overdue_badge: "Overdue", urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_lang: "中文" },
+      overdue_badge: "Overdue", include_spam: "Include spam", quarantine_tab: "Quarantine", screening: "Screening report", verdict: "Verdict", score: "Score",
+      q_release: "Release to the queue", q_confirm: "Confirm: not taken up", linked: "Linked requesters (merged duplicates)", spam_badge: "Spam",
+urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_lang: "中文" },
   };
   // Chinese unless the editor chose English (the choice is remembered in this browser).
   let lang = localStorage.getItem("corrigo.lang") === "en" ? "en" : "zh";
@@ -97,6 +101,7 @@
     [["status", "f-status"], ["type", "f-type"], ["urgency", "f-urgency"], ["q", "f-q"]].forEach(([name, id]) => { if ($(id).value) params.set(name, $(id).value); });
     if ($("f-overdue").checked) params.set("overdue", "true");
     if ($("f-mine").checked) params.set("mine", "true");
+    if ($("f-spam").checked) params.set("include_spam", "true");
     if (cursor) params.set("cursor", cursor);
     return params.toString();
   }
@@ -105,6 +110,7 @@
     const span = el("span");
     span.appendChild(el("span", t("urgency" + item.urgency), "badge u" + item.urgency));
     if (item.overdue) span.appendChild(el("span", t("overdue_badge"), "badge overdue"));
+    if (item.spam) span.appendChild(el("span", t("spam_badge"), "badge overdue"));
     return span;
   }
 
@@ -120,10 +126,21 @@
       li.appendChild(el("span", " · " + item.status + " · " + item.request_type, "muted"));
       li.appendChild(el("div", item.article_title));
       li.appendChild(el("div", item.requester_name + (item.assignee ? " → " + item.assignee : ""), "muted"));
+      if (item.status === "quarantined" && item.screening) li.appendChild(reasons(item.screening));
       li.addEventListener("click", () => { select(index); openCase(item.reference); });
       $("queue").appendChild(li);
     });
     if (!items.length) $("queue").appendChild(el("li", t("empty"), "muted"));
+  }
+
+  // Why screening held a request: the verdict, the score, and each rule that fired (all as text).
+  function reasons(report) {
+    const box = el("div", null, "screening");
+    box.appendChild(el("div", t("verdict") + ": " + report.verdict + " · " + t("score") + ": " + report.score, "muted"));
+    const list = el("ul");
+    (report.findings || []).forEach((f) => list.appendChild(el("li", f.rule + " (+" + f.score + "): " + (lang === "zh" ? f.zh : f.en))));
+    box.appendChild(list);
+    return box;
   }
 
   function select(index) {
@@ -154,6 +171,12 @@
     const others = $("c-others"); others.replaceChildren();
     data.same_article.forEach((o) => others.appendChild(el("li", o.reference + " · " + o.status + (o.outcome ? " · " + o.outcome : ""))));
     if (!data.same_article.length) others.appendChild(el("li", t("none"), "muted"));
+    const linked = $("c-linked"); linked.replaceChildren();
+    (data.linked_requesters || []).forEach((r) => linked.appendChild(el("li", r.reference + " · " + (r.requester_name || "") + " <" + (r.requester_email || "") + "> · " + (r.language || "") + (r.verdict ? " · " + r.verdict : ""))));
+    if (!(data.linked_requesters || []).length) linked.appendChild(el("li", t("none"), "muted"));
+    const report = $("c-screening"); report.replaceChildren();
+    $("c-screening-box").hidden = !data.screening;
+    if (data.screening) report.appendChild(reasons(data.screening));
     const notes = $("c-notes"); notes.replaceChildren();
     data.notes.forEach((n) => { const li = el("li"); li.appendChild(el("span", n.at + " " + n.author + ": ", "muted")); li.appendChild(el("span", n.text)); notes.appendChild(li); });
     const history = $("c-history"); history.replaceChildren();
@@ -166,6 +189,8 @@
     $("a-claim").disabled = !allowed.has("claim");
     $("a-release").disabled = !allowed.has("release");
     $("a-reopen").disabled = !allowed.has("reopen");
+    $("a-qrelease").disabled = !allowed.has("release_quarantine");
+    $("a-qconfirm").disabled = !allowed.has("confirm_quarantine");
     $("ask-form").querySelector("button").disabled = !allowed.has("ask");
     $("resolve-form").querySelector("button").disabled = !allowed.has("resolve");
     $("merge-form").querySelector("button").disabled = !allowed.has("merge");
@@ -201,6 +226,9 @@
     $("a-claim").addEventListener("click", () => act("/claim"));
     $("a-release").addEventListener("click", () => act("/release"));
     $("a-reopen").addEventListener("click", () => act("/reopen", {}));
+    $("a-qrelease").addEventListener("click", () => act("/quarantine/release", {}));
+    $("a-qconfirm").addEventListener("click", () => act("/quarantine/confirm", {}));
+    $("quarantine-tab").addEventListener("click", () => { $("f-status").value = "quarantined"; loadQueue(true); });
     $("r-outcome").addEventListener("change", loadTemplate);
     $("ask-form").addEventListener("submit", (event) => { event.preventDefault(); act("/ask", { message: $("ask-text").value }).then(() => { $("ask-text").value = ""; }); });
     $("resolve-form").addEventListener("submit", (event) => { event.preventDefault(); act("/resolve", { outcome: $("r-outcome").value, reply: $("r-reply").value, public_note: $("r-note").value }); });
