@@ -314,13 +314,17 @@ class RequestsTable:
             },
             {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(after.reference, event))}},
         ]
+        self._write_move(writes, before.reference)
+
+    def _write_move(self, writes: list[dict[str, Any]], reference: str) -> None:
+        """Run a transaction whose first write is conditioned on the request's version."""
         try:
             self.dynamodb.transact_write_items(TransactItems=writes)
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
                 if reasons and reasons[0] == "ConditionalCheckFailed":
-                    raise ConcurrentChange(f"{before.reference} changed meanwhile") from exc
+                    raise ConcurrentChange(f"{reference} changed meanwhile") from exc
             raise self._wrap(exc) from exc
         except BotoCoreError as exc:
             raise self._wrap(exc) from exc
@@ -691,16 +695,7 @@ class RequestsTable:
             {"Put": {"TableName": self.table_name, "Item": self._encode(event_item(after.reference, event))}},
             {"Put": {"TableName": self.table_name, "Item": self._encode(link_item)}},
         ]
-        try:
-            self.dynamodb.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
-                    raise ConcurrentChange(f"{before.reference} changed meanwhile") from exc
-            raise self._wrap(exc) from exc
-        except BotoCoreError as exc:
-            raise self._wrap(exc) from exc
+        self._write_move(writes, before.reference)
 
     def linked(self, primary: str) -> list[dict[str, Any]]:
         """The requests merged into ``primary`` by screening, oldest reference first."""
