@@ -4,6 +4,7 @@ table size (moto's transactions slow down as tables grow)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -13,7 +14,22 @@ from typing import Any
 
 from bench.report import Row, ms, percentile, ratio
 
-INVOCATIONS = int(os.environ.get("BENCH_WARM_INVOCATIONS", "2000"))
+# Issue 2 asks for 2,000; on moto the process then grows by several MB a call (moto's state, not
+# ours: see the closing note of issue 5) until the machine runs out of memory, so the default is lower.
+INVOCATIONS = int(os.environ.get("BENCH_WARM_INVOCATIONS", "500"))
+# moto copies the whole table inside every transaction, so its cost grows with the table, and its
+# garbage (collected between calls) with it: an unbounded run once reached 24 GB. Every path starts
+# each block of calls on an emptied table, so all three meet the same sizes (0 to ~1,500 items).
+TABLE_RESET_EVERY = 250
+
+
+def _empty_table(dynamodb: Any, table: str) -> None:
+    keys = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table, ProjectionExpression="pk, sk"):
+        keys.extend(page["Items"])
+    for start in range(0, len(keys), 25):
+        batch = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+        dynamodb.batch_write_item(RequestItems={table: batch})
 
 
 def _count_calls(clients: list[Any]) -> list[str]:
@@ -110,8 +126,10 @@ def run() -> list[Row]:
         # those copies land on whichever call triggers them. Collect between calls, not during them.
         gc.disable()
         for i in range(INVOCATIONS):
-            if i % 20 == 0:
+            if i % 10 == 0:
                 gc.collect()
+            if i % TABLE_RESET_EVERY == TABLE_RESET_EVERY - 1:
+                _empty_table(plain_dynamodb, table)
             start = time.perf_counter()
             ours(f"k-{i}" if i % 2 else None)
             ours_times.append(time.perf_counter() - start)
@@ -124,8 +142,9 @@ def run() -> list[Row]:
             minimal()
             floor_times.append(time.perf_counter() - start)
             # Keep the queue short: moto's SendMessage slows down with every message queued.
-            if i % 200 == 199:
-                plain_sqs.purge_queue(QueueUrl=queue)
+            if i % TABLE_RESET_EVERY == TABLE_RESET_EVERY - 1:
+                with contextlib.suppress(plain_sqs.exceptions.PurgeQueueInProgress):  # one purge a minute
+                    plain_sqs.purge_queue(QueueUrl=queue)
         gc.enable()
 
     p50, p99 = percentile(ours_times, 50), percentile(ours_times, 99)

@@ -1,4 +1,4 @@
-"""DynamoDB rate-limit counters (items in the requests table, removed by TTL).
+"""DynamoDB rate-limit counters (items in their own small table, removed by TTL).
 
 Kept apart from adapters.requests_table because the counters are not requests: this module only
 builds the conditional `ADD` writes, which intake folds into the transaction that stores the

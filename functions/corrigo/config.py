@@ -34,6 +34,7 @@ class Settings:
     # the rate limits checked on submit, and which classifier screening asks (local | comprehend).
     form_signing_secret: str = ""
     rate_limits: tuple[Limit, ...] = ()
+    rate_limit_table_name: str = ""
     classifier: str = "local"
 
 
@@ -64,6 +65,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
         form_signing_secret=env.get("FORM_SIGNING_SECRET", ""),
         rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
+        rate_limit_table_name=env.get("RATE_LIMIT_TABLE_NAME", "").strip() or _required(env, "TABLE_NAME"),
         classifier=_classifier(env.get("CLASSIFIER", "")),
     )
 

@@ -95,7 +95,7 @@ class IntakeService:
             ip=str(source.get("ip", "")),
             now=time.time(),
         )
-        return transaction_guards(self.table.table_name, found)
+        return transaction_guards(self.settings.rate_limit_table_name, found)
 
     def _answer_retry(self, first: ExistingSubmission) -> Accepted:
         """A retry with the same Idempotency-Key: the same answer, and a nudge if the first never got queued."""

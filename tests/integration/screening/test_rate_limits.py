@@ -33,8 +33,10 @@ def test_a_retry_with_its_idempotency_key_still_gets_its_first_answer(screening_
 
 def test_counters_hold_no_personal_data_and_expire(screening_on, post_json, valid_request, aws):
     post_json(valid_request)
-    items = aws.clients("dynamodb").scan(TableName=aws.ref("RequestsTable"))["Items"]
+    items = aws.clients("dynamodb").scan(TableName=aws.ref("RateLimitTable"))["Items"]
     counters = [i for i in items if i["pk"]["S"].startswith("RATE#")]
+    requests_table = aws.clients("dynamodb").scan(TableName=aws.ref("RequestsTable"))["Items"]
+    assert not [i for i in requests_table if i["pk"]["S"].startswith("RATE#")]
 
     assert len(counters) == 2
     assert all(valid_request["requester_email"] not in str(c) and "203.0.113.7" not in str(c) for c in counters)
@@ -44,5 +46,5 @@ def test_counters_hold_no_personal_data_and_expire(screening_on, post_json, vali
 def test_limits_off_means_no_counters(post_json, valid_request, aws):
     for _ in range(5):
         assert post_json(valid_request)["statusCode"] == 202
-    items = aws.clients("dynamodb").scan(TableName=aws.ref("RequestsTable"))["Items"]
+    items = aws.clients("dynamodb").scan(TableName=aws.ref("RateLimitTable"))["Items"]
     assert not [i for i in items if i["pk"]["S"].startswith("RATE#")]
