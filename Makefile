@@ -60,7 +60,7 @@ template-check: $(STAMP) $(SCAN)/.installed
 	BC_SKIP_MAPPING=TRUE $(SCAN)/bin/checkov -f template.yaml --config-file .checkov.yaml --skip-download
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	PYTHONPATH=functions:. $(BIN)/python -m bench
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/fuzz

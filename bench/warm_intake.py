@@ -40,15 +40,8 @@ def _count_calls(clients: list[Any]) -> list[str]:
 
 
 def run() -> list[Row]:
-    import sys
-    from pathlib import Path
 
     from moto import mock_aws
-
-    # The functions' code is Lambda's /var/task: importable by its top-level packages (as pytest's pythonpath).
-    functions = str(Path(__file__).resolve().parents[1] / "functions")
-    if functions not in sys.path:
-        sys.path.insert(0, functions)
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x")
