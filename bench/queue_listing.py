@@ -90,18 +90,11 @@ def _time(fn: Any, calls: int) -> list[float]:
 
 
 def run() -> list[Row]:
-    from moto import mock_aws
+    from bench.moto_stack import template_stack
 
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x")
-    with mock_aws():
-        from infra.local.lambda_runtime import add_code_dir_to_path
-        from tests.support.aws import ROOT, build_from_template
+    with template_stack() as stack:
         from tests.support.events import http_event
 
-        stack = build_from_template()
-        os.environ.update(stack.environment)
-        add_code_dir_to_path(ROOT / "functions")  # handlers import as Lambda imports them
         filled = time.perf_counter()
         _fill(stack, REQUESTS)
         filled = time.perf_counter() - filled

@@ -40,20 +40,13 @@ def _count_calls(clients: list[Any]) -> list[str]:
 
 
 def run() -> list[Row]:
+    from bench.moto_stack import template_stack
 
-    from moto import mock_aws
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x")
-    with mock_aws():
-        from tests.support.aws import build_from_template
-        from tests.support.events import http_event
-
-        stack = build_from_template()
-        os.environ.update(stack.environment)
+    with template_stack() as stack:
         from adapters.aws import client
         from corrigo.schema import schema_dir
         from handlers import api
+        from tests.support.events import http_event
 
         sample = json.loads((schema_dir() / "samples" / "valid" / "correction-zh.json").read_text("utf-8"))
         body = json.dumps(sample, ensure_ascii=False)
