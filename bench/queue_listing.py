@@ -107,7 +107,8 @@ def run() -> list[Row]:
             "email": "editor@news.example.cn",
         }
 
-        def listing(query: dict[str, str]) -> dict[str, Any]:
+        def listing(query: dict[str, str | None]) -> dict[str, Any]:
+            query = {name: value for name, value in query.items() if value is not None}  # no next page: no cursor
             event = http_event(
                 "GET", "/editor/api/requests", query=query or None, headers={"accept": "application/json"}
             )
