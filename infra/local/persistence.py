@@ -1,7 +1,7 @@
 """The local stack's data across a restart: a snapshot of moto's data, saved at stop and every 30 s.
 
 moto keeps everything in memory. Rather than replaying moto's request recording (a replay re-runs
-every request, so a sent email comes back twice: /work/shared/ARCHITECTURE.md), the stack saves the
+every request, so a sent email comes back twice, as measured when this was built), the stack saves the
 *data* and puts it back into freshly created resources:
 
 - DynamoDB: every item of every table, scanned, in DynamoDB's typed JSON (binary as base64);

@@ -1,4 +1,4 @@
-"""Property tests over the mail parser: mutated real mails (../shared/real-world/mails) never make
+"""Property tests over the mail parser: mutated real mails (tests/fixtures/real-world/mails) never make
 parse_mail raise."""
 
 from pathlib import Path

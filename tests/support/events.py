@@ -1,4 +1,4 @@
-"""AWS's own sample events (../shared/real-world/events), reshaped for one call."""
+"""AWS's own sample events (tests/fixtures/real-world/events, sources and licences in its README), reshaped for one call."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 from tests.support.aws import ROOT
 
-REAL_WORLD = ROOT.parent / "shared" / "real-world"
+# Real-world material, copied into the repository: nothing the tests read lies outside it.
+REAL_WORLD = ROOT / "tests" / "fixtures" / "real-world"
 
 
 @cache

@@ -5,7 +5,7 @@ to be stored, answered or set aside. What went wrong is listed in ``ParsedMail.p
 
 The stdlib parser runs with the ``compat32`` policy, and this module decodes headers and bodies
 itself with the charset fallbacks Chinese mail needs (see ``charsets``). Measured on the 19
-real-world mails beside the repo, ``policy.default`` loses characters to U+FFFD in 6 of them
+real-world mails in tests/fixtures, ``policy.default`` loses characters to U+FFFD in 6 of them
 (GB2312 labels over GBK bytes, undeclared 8-bit text) and its ``get_content()`` raises KeyError
 on the two reports whose inner multipart has no boundary; ``compat32`` keeps every header raw
 (8-bit bytes as surrogates) so nothing is lost before we decode it.

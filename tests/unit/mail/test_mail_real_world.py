@@ -1,7 +1,7 @@
 """Every real-world mail beside the repo parses, and the hard ones decode to readable text.
 
-The mails live in ../shared/real-world/mails (public parser test suites, see its INDEX.md);
-they are read from there at test time, never copied into the project.
+The mails live in tests/fixtures/real-world/mails (public parser test suites; sources and licences
+in its INDEX.md).
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from corrigo.mail import ParsedMail, extract_fields, parse_mail
+from tests.support.events import REAL_WORLD
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-MAILS = REPO_ROOT.parent / "shared" / "real-world" / "mails"
+MAILS = REAL_WORLD / "mails"
 ALL_MAILS = sorted(path for path in MAILS.rglob("*") if path.is_file() and path.name != "INDEX.md")
 
-pytestmark = pytest.mark.skipif(not ALL_MAILS, reason=f"no real-world mails at {MAILS}")
+
+def test_the_real_world_mails_are_in_the_repository() -> None:
+    assert len(ALL_MAILS) >= 19, f"expected the real-world mails under {MAILS}"
 
 
 def parsed(relative: str) -> ParsedMail:
