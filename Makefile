@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test unit integration e2e lint format typecheck template-check bench fuzz package redrive clean
+.PHONY: run test unit integration e2e lint format typecheck template-check bench cost fuzz package redrive clean
 
 $(STAMP): requirements-dev.txt functions/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ template-check: $(STAMP) $(SCAN)/.installed
 
 bench: $(STAMP)
 	PYTHONPATH=functions:. $(BIN)/python -m bench
+
+# What the stack costs in AWS (per 1,000 requests, per month at 100 / 1,000 / 10,000 a day), from the
+# AWS calls the real handlers make on moto and list prices (bench/prices.py).
+cost: $(STAMP)
+	BENCH_ONLY=cost PYTHONPATH=functions:. $(BIN)/python -m bench
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/fuzz

@@ -19,6 +19,7 @@ SECTIONS = {
     "stack": ("Local stack under 16 concurrent clients", "bench.local_stack"),
     "mail": ("Mail parsing: 10 MB message with three attachments", "bench.mail_parse"),
     "queue": ("Editors' queue listing with 10,000 requests", "bench.queue_listing"),
+    "cost": ("Cost in AWS, from the calls the handlers made", "bench.cost"),
 }
 
 
