@@ -4,8 +4,8 @@ What API Gateway does and this copies: route selection (most specific path first
 `{proxy+}`, `ANY`), the event (lower-cased and comma-joined headers, cookies apart, base64 bodies for
 binary content types, requestContext), the response mapping (a bare dict or string becomes a 200
 JSON body), its own error bodies (404 `Not Found`, 401 `Unauthorized`, 500 `Internal Server
-Error`) and the JWT authorizer. Paths under `/_local/` are the local stack's own and never reach a
-function.
+Error`, 503 `Service Unavailable` when the function times out) and the JWT authorizer. Paths under
+`/_local/` are the local stack's own and never reach a function.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .jwt_authorizer import JwtAuthorizer, JwtAuthorizerConfig, Unauthorized
-from .lambda_runtime import FunctionSpec, LocalFunction
+from .lambda_runtime import FunctionSpec, FunctionTimedOut, LocalFunction
 from .template import ACCOUNT_ID, IntrinsicResolver, TemplateError
 
 log = logging.getLogger(__name__)
@@ -290,6 +290,7 @@ LocalRoute = Callable[[], OutgoingResponse]
 NOT_FOUND = {"message": "Not Found"}
 UNAUTHORIZED = {"message": "Unauthorized"}
 INTERNAL_ERROR = {"message": "Internal Server Error"}
+SERVICE_UNAVAILABLE = {"message": "Service Unavailable"}  # HTTP APIs' answer when the Lambda integration times out
 
 
 class HttpGateway:
@@ -357,6 +358,9 @@ class HttpGateway:
                 return json_response(401, UNAUTHORIZED, [*trace, ("www-authenticate", "Bearer")])
         try:
             response = map_function_result(route.function.invoke(event))
+        except FunctionTimedOut:
+            log.error("%s: %s timed out", route.key, route.function.spec.logical_id)
+            return json_response(503, SERVICE_UNAVAILABLE, trace)
         except Exception:
             log.error("%s failed in %s:\n%s", route.key, route.function.spec.logical_id, traceback.format_exc())
             return json_response(500, INTERNAL_ERROR, trace)

@@ -7,10 +7,13 @@ with different values stops the start (one of them would silently see the other'
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+import math
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .invocation import invoking
+from .memory import MemoryUse, PeakWatch, current_rss_kb
 from .template import ACCOUNT_ID, REGION, IntrinsicResolver, TemplateError
 
 log = logging.getLogger(__name__)
@@ -135,30 +140,146 @@ class LambdaContext:
 
 
 Handler = Callable[[Any, LambdaContext], Any]
+# Started as an invocation starts; its stop() says how much memory the invocation used.
+MemoryWatch = Callable[[], PeakWatch]
+
+
+class FunctionTimedOut(Exception):
+    """The handler ran past its Timeout: Lambda fails such an invocation (Sandbox.Timedout) for its caller."""
+
+
+class _Invocation:
+    """One run of a handler in a thread of its own, which the caller may stop waiting for.
+
+    Python cannot kill a thread, so a handler past its deadline runs on: what the emulation cannot
+    do is stop its side effects (its AWS calls still happen, its log lines still appear) or give the
+    next invocation a fresh execution environment, as Lambda does after a timeout (module state the
+    abandoned thread changes is seen by later invocations). What it does guarantee: each invocation
+    has its own result slot, and once the caller has given up, the late result or exception is
+    dropped under the lock, so it can never be taken as another invocation's outcome.
+    """
+
+    def __init__(self, spec: FunctionSpec, handler: Handler, event: Any, context: LambdaContext) -> None:
+        self._spec = spec
+        self._handler = handler
+        self._event = event
+        self._context = context
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._abandoned_at: float | None = None
+        self._result: Any = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        name = f"lambda-{self._spec.logical_id}-{self._context.aws_request_id[:8]}"
+        threading.Thread(target=self._run, name=name, daemon=True).start()
+
+    def _run(self) -> None:
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            # Set here, in the thread that runs the handler: contextvars do not cross threads.
+            with invoking(self._spec.logical_id):
+                result = self._handler(self._event, self._context)
+        except Exception as exc:
+            error = exc
+        except BaseException as exc:  # sys.exit() in a handler: Lambda reports Runtime.ExitError
+            error = RuntimeError(f"Runtime exited: {exc!r}")
+        with self._lock:
+            if self._abandoned_at is None:
+                self._result, self._error = result, error
+                self._done.set()
+                return
+            late = time.monotonic() - self._abandoned_at
+        log.warning(
+            "%s: RequestId: %s finished %.2f s after its timeout; its %s is discarded (its side effects stay)",
+            self._spec.logical_id,
+            self._context.aws_request_id,
+            late,
+            "error" if error is not None else "result",
+        )
+
+    def wait(self, seconds: float) -> bool:
+        """True if the handler finished within `seconds`; otherwise the invocation is abandoned for good."""
+        if self._done.wait(max(0.0, seconds)):
+            return True
+        with self._lock:
+            if self._done.is_set():  # finished just at the deadline
+                return True
+            self._abandoned_at = time.monotonic()
+            return False
+
+    def outcome(self) -> Any:
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 class LocalFunction:
-    """A function whose handler is imported and ready: `invoke(event)` is one Lambda invocation."""
+    """A function whose handler is imported and ready: `invoke(event)` is one Lambda invocation.
 
-    def __init__(self, spec: FunctionSpec, handler: Handler) -> None:
+    The handler runs in a thread of its own, inside `invoking(logical_id)`; the caller waits at most
+    the function's Timeout, then gets FunctionTimedOut, as Lambda's caller gets an error. Each
+    invocation ends with Lambda's REPORT line (debug level; warning past MemorySize).
+    """
+
+    def __init__(self, spec: FunctionSpec, handler: Handler, *, memory_watch: MemoryWatch | None = None) -> None:
         self.spec = spec
         self._handler = handler
+        # The handlers are imported by now: the RSS at load is part of each estimate (memory.py).
+        self._memory_watch = memory_watch or functools.partial(PeakWatch, current_rss_kb())
 
     def invoke(self, event: Any) -> Any:
         context = LambdaContext(self.spec)
+        invocation = _Invocation(self.spec, self._handler, event, context)
+        memory_watch = self._memory_watch()
         started = time.monotonic()
         try:
-            return self._handler(event, context)
+            invocation.start()
+            finished = invocation.wait(context._deadline - time.monotonic())
         finally:
-            elapsed = time.monotonic() - started
-            if elapsed > self.spec.timeout_seconds:
-                # Lambda would have killed it; threads cannot be killed, so say so loudly instead.
-                log.warning(
-                    "%s ran %.1f s, over its %d s timeout: in AWS this invocation would have failed",
-                    self.spec.logical_id,
-                    elapsed,
-                    self.spec.timeout_seconds,
-                )
+            duration_ms = (time.monotonic() - started) * 1000
+            memory = memory_watch.stop()
+        if not finished:
+            log.error(
+                "%s: RequestId: %s Task timed out after %.2f seconds",
+                self.spec.logical_id,
+                context.aws_request_id,
+                self.spec.timeout_seconds,
+            )
+        self._report(context.aws_request_id, duration_ms, memory, timed_out=not finished)
+        if not finished:
+            raise FunctionTimedOut(
+                f"{self.spec.logical_id} timed out after {self.spec.timeout_seconds} s (RequestId {context.aws_request_id})"
+            )
+        return invocation.outcome()
+
+    def _report(self, request_id: str, duration_ms: float, memory: MemoryUse, *, timed_out: bool) -> None:
+        log.debug(
+            "%s: REPORT RequestId: %s Duration: %.2f ms Billed Duration: %d ms Memory Size: %d MB "
+            "Max Memory Used: %d MB%s (local estimate: %d MB at load + %d MB grown while it ran)",
+            self.spec.logical_id,
+            request_id,
+            duration_ms,
+            math.ceil(duration_ms),
+            self.spec.memory_mb,
+            memory.max_used_mb,
+            " Status: timeout" if timed_out else "",
+            memory.at_load_mb,
+            memory.growth_mb,
+        )
+        if memory.max_used_mb > self.spec.memory_mb:
+            log.warning(
+                "%s: RequestId: %s Max Memory Used %d MB is over its MemorySize %d MB: in AWS it would end with "
+                '"Runtime exited with error: signal: killed" (Runtime.OutOfMemory). Local estimate: %d MB at '
+                "load + %d MB grown while it ran (see infra/local/memory.py)",
+                self.spec.logical_id,
+                request_id,
+                memory.max_used_mb,
+                self.spec.memory_mb,
+                memory.at_load_mb,
+                memory.growth_mb,
+            )
 
 
 def load_handler(handler_path: str) -> Handler:

@@ -17,13 +17,15 @@ import json
 import logging
 import re
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from .lambda_runtime import LocalFunction
+from .lambda_runtime import FunctionTimedOut, LocalFunction
 from .template import ACCOUNT_ID, REGION
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0
 SQS_RECEIVE_LIMIT = 10  # ReceiveMessage and the *Batch calls take at most 10 messages
 SNS_DELIVERY_ATTEMPTS = 3  # Lambda's asynchronous invocation: the first try and two retries
+# Without ScalingConfig.MaximumConcurrency, Lambda starts with five concurrent batches and scales up
+# to the account's concurrency; locally five (moto serialises its calls: more would only queue).
+DEFAULT_SQS_CONCURRENCY = 5
 
 
 class QueueActivity:
@@ -62,7 +67,14 @@ class QueueActivity:
 
 
 class _QueuePoller(threading.Thread):
-    """Receive, invoke, settle: the loop both queue-fed event sources share."""
+    """Receive, invoke, settle: the loop both queue-fed event sources share.
+
+    One thread receives; each batch is processed in a pool of `max_concurrency` threads, and the
+    receiver takes a free slot before it receives, so no batch is taken off the queue (made
+    invisible) that could not be started at once. A slot is freed when the invocation ends for its
+    caller, at its timeout at the latest, as Lambda frees it; a handler abandoned at its timeout may
+    still be running then (lambda_runtime.py).
+    """
 
     def __init__(
         self,
@@ -75,33 +87,57 @@ class _QueuePoller(threading.Thread):
         activity: QueueActivity,
         retry_after_seconds: int,
         name: str,
+        batching_window_seconds: float = 0.0,
+        max_concurrency: int = 1,
     ) -> None:
         super().__init__(name=name, daemon=True)
         self.function = function
         self._sqs = sqs
         self.queue_url = queue_url
         self._batch_size = max(1, batch_size)
+        self._batching_window = max(0.0, batching_window_seconds)
+        self.max_concurrency = max(1, max_concurrency)
+        self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._stopping = stopping
         self._activity = activity
         self._retry_after_seconds = retry_after_seconds
 
     def run(self) -> None:
-        while not self._stopping.is_set():
-            generation = self._activity.generation()
-            try:
-                messages = self._receive()
-                if messages:
-                    self.process(messages)
+        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix=self.name) as pool:
+            while not self._stopping.is_set():
+                if not self._slots.acquire(timeout=IDLE_POLL_SECONDS):
                     continue
-            except Exception:  # e.g. the endpoint going away at shutdown: try again, never die
-                if self._stopping.is_set():
-                    return
-                log.error("%s: polling failed:\n%s", self.name, traceback.format_exc())
-            self._activity.wait_after(generation, IDLE_POLL_SECONDS)
+                generation = self._activity.generation()
+                try:
+                    messages = self._receive()
+                except Exception:  # e.g. the endpoint going away at shutdown: try again, never die
+                    self._slots.release()
+                    if self._stopping.is_set():
+                        return
+                    log.error("%s: polling failed:\n%s", self.name, traceback.format_exc())
+                    messages = []
+                else:
+                    if messages:
+                        pool.submit(self._process_in_slot, messages)
+                        continue
+                    self._slots.release()
+                self._activity.wait_after(generation, IDLE_POLL_SECONDS)
+        # Leaving the `with` waited for the batches in flight: stop() returns with none running.
+
+    def _process_in_slot(self, messages: list[dict[str, Any]]) -> None:
+        try:
+            self.process(messages)
+        except Exception:  # settling failed (the endpoint went away?): the messages reappear on their own
+            log.error("%s: settling a batch failed:\n%s", self.name, traceback.format_exc())
+        finally:
+            self._slots.release()
 
     def _receive(self) -> list[dict[str, Any]]:
+        """One batch: up to BatchSize messages, waiting up to MaximumBatchingWindowInSeconds for more."""
         messages: list[dict[str, Any]] = []
-        while len(messages) < self._batch_size:
+        window_ends: float | None = None
+        while True:
+            generation = self._activity.generation()
             batch = self._sqs.receive_message(
                 QueueUrl=self.queue_url,
                 MaxNumberOfMessages=min(SQS_RECEIVE_LIMIT, self._batch_size - len(messages)),
@@ -110,8 +146,19 @@ class _QueuePoller(threading.Thread):
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
             messages.extend(batch)
-            if len(batch) < SQS_RECEIVE_LIMIT:
+            if len(messages) >= self._batch_size:
                 break
+            if len(batch) == SQS_RECEIVE_LIMIT:
+                continue  # more may be waiting now
+            if not messages or self._batching_window == 0 or self._stopping.is_set():
+                break
+            if window_ends is None:
+                window_ends = time.monotonic() + self._batching_window
+            remaining = window_ends - time.monotonic()
+            if remaining <= 0:
+                break
+            # Lambda gathers records until the batch is full or the window ends, whichever comes first.
+            self._activity.wait_after(generation, remaining)
         return messages
 
     def process(self, messages: list[dict[str, Any]]) -> None:
@@ -135,29 +182,56 @@ class _QueuePoller(threading.Thread):
 
 
 class SqsEventSource(_QueuePoller):
-    """An `SQS` event of a function: batches of up to BatchSize records, partial failures honoured."""
+    """An `SQS` event of a function: batches of up to BatchSize records, partial failures honoured.
 
-    def __init__(self, *, queue_arn: str, report_batch_item_failures: bool, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    At most `max_concurrency` invocations at a time (the event's ScalingConfig.MaximumConcurrency).
+    """
+
+    def __init__(
+        self,
+        *,
+        queue_arn: str,
+        report_batch_item_failures: bool,
+        max_concurrency: int | None = None,
+        batching_window_seconds: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            max_concurrency=int(max_concurrency or DEFAULT_SQS_CONCURRENCY),
+            batching_window_seconds=float(batching_window_seconds or 0),
+            **kwargs,
+        )
         self.queue_arn = queue_arn
         self._report_failures = report_batch_item_failures
 
     def process(self, messages: list[dict[str, Any]]) -> None:
         event = {"Records": [sqs_record(message, self.queue_arn) for message in messages]}
-        failed_ids = self._invoke(event, {message["MessageId"] for message in messages})
+        all_ids = {message["MessageId"] for message in messages}
+        try:
+            result = self.function.invoke(event)
+        except FunctionTimedOut:
+            # As Lambda does: the whole batch failed and nothing is deleted; each message reappears
+            # when the queue's visibility timeout (counted from its receipt) runs out, and that
+            # receive counts toward maxReceiveCount. Not retry_soon(): the abandoned handler may
+            # still be working on these messages, and AWS requires the visibility timeout to be at
+            # least the function's Timeout for exactly this reason.
+            log.warning(
+                "%s: %d messages left for the queue's visibility timeout to bring back", self.name, len(messages)
+            )
+            return
+        except Exception:
+            log.error("%s: %s failed:\n%s", self.name, self.function.spec.logical_id, traceback.format_exc())
+            failed_ids = all_ids
+        else:
+            failed_ids = self._failed_ids(result, all_ids)
         self.delete([message for message in messages if message["MessageId"] not in failed_ids])
         failed = [message for message in messages if message["MessageId"] in failed_ids]
         if failed:
             self.retry_soon(failed)
             log.info("%s: %d of %d messages failed, retried soon", self.name, len(failed), len(messages))
 
-    def _invoke(self, event: dict[str, Any], all_ids: set[str]) -> set[str]:
-        """The ids of the messages to retry."""
-        try:
-            result = self.function.invoke(event)
-        except Exception:
-            log.error("%s: %s failed:\n%s", self.name, self.function.spec.logical_id, traceback.format_exc())
-            return all_ids
+    def _failed_ids(self, result: Any, all_ids: set[str]) -> set[str]:
+        """The ids of the messages to retry, from the handler's answer."""
         if not self._report_failures:
             return set()
         failures = (result or {}).get("batchItemFailures") if isinstance(result, dict) else None
@@ -297,6 +371,9 @@ class ScheduleTicker(threading.Thread):
         event = self._payload if self._payload is not None else scheduled_event(self._rule_arn, self._source)
         try:
             self.function.invoke(event)
+        except FunctionTimedOut:
+            # A failed tick, as EventBridge sees it; the runtime logged the timeout and its REPORT line.
+            log.error("%s: %s timed out; this tick failed", self.name, self.function.spec.logical_id)
         except Exception:
             log.error("%s: %s failed:\n%s", self.name, self.function.spec.logical_id, traceback.format_exc())
 
