@@ -2,8 +2,10 @@
 
 Each supported type has one small creator that takes the resolved Properties and returns what
 CloudFormation would answer: the `Ref` value and the `GetAtt` attributes. Types that have no
-meaning locally (alarms, IAM, Lambda permissions...) are skipped with one debug line, but still get
-a placeholder name so that a stray `Ref` to them does not stop the stack.
+meaning locally (alarms, the dashboard, keys, resource policies) are listed in NO_LOCAL_MEANING with
+the reason, and skipped with one debug line; they still get a placeholder name so that a stray `Ref`
+to them does not stop the stack. A type in neither list is skipped with a warning: someone has to
+decide which list it belongs to.
 """
 
 from __future__ import annotations
@@ -299,6 +301,19 @@ CREATORS: dict[str, Creator] = {
     "AWS::Serverless::HttpApi": declare_http_api,
 }
 
+# Types skipped on purpose, each with the reason.
+NO_LOCAL_MEANING: dict[str, str] = {
+    "AWS::CloudWatch::Alarm": "nothing publishes metrics locally, so an alarm could never change state",
+    "AWS::CloudWatch::Dashboard": "a page of the CloudWatch console; there are no metrics locally to show",
+    "AWS::KMS::Key": "local topics and queues are not encrypted, so nothing asks for a key",
+    # Creating them was measured: 70-190 ms per stack (mostly the logs client), paid by every test
+    # that builds the template in moto, for groups nobody writes to.
+    "AWS::Logs::LogGroup": "handlers log to the console locally; nothing writes to CloudWatch Logs",
+    "AWS::SNS::TopicPolicy": "moto does not enforce resource policies; SES and CloudWatch do not publish locally",
+    "AWS::SQS::QueuePolicy": "moto does not enforce resource policies; local topics deliver to queues anyway",
+    "AWS::S3::BucketPolicy": "moto does not enforce resource policies; SES does not write to buckets locally",
+}
+
 # Properties of these types are never read locally, so they are not even resolved.
 _UNRESOLVED_TYPES = {"AWS::Serverless::Function", "AWS::Serverless::HttpApi"}
 
@@ -316,7 +331,14 @@ def provision(aws: AwsClients, template: Mapping[str, Any], resolver: IntrinsicR
         resource_type = resource["Type"]
         creator = CREATORS.get(resource_type)
         if creator is None:
-            log.debug("%s: %s has no local equivalent, skipped", logical_id, resource_type)
+            if resource_type in NO_LOCAL_MEANING:
+                log.debug("%s: %s skipped: %s", logical_id, resource_type, NO_LOCAL_MEANING[resource_type])
+            else:
+                log.warning(
+                    "%s: %s is not created locally; add a creator or a reason to NO_LOCAL_MEANING (infra/local/resources.py)",
+                    logical_id,
+                    resource_type,
+                )
             placeholder = f"{PHYSICAL_NAME_PREFIX}{logical_id}"
             resolver.register(logical_id, placeholder, {})
             continue

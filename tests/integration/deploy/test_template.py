@@ -66,6 +66,15 @@ def test_every_queue_has_a_dead_letter_queue_and_is_encrypted():
     dead_letter_targets = {
         q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q
     }
+    # Queues that take an asynchronous invoke's failures (a function's OnFailure, a schedule's DLQ) are DLQs too.
+    for function in (r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"):
+        on_failure = ((function.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get("OnFailure") or {}
+        arns = [on_failure.get("Destination")]
+        arns += [
+            ((e.get("Properties") or {}).get("DeadLetterConfig") or {}).get("Arn")
+            for e in function.get("Events", {}).values()
+        ]
+        dead_letter_targets |= {arn["Fn::GetAtt"][0] for arn in arns if isinstance(arn, dict) and "Fn::GetAtt" in arn}
     for name, properties in queues.items():
         assert properties.get("SqsManagedSseEnabled") or properties.get("KmsMasterKeyId"), name
         assert name in dead_letter_targets or "RedrivePolicy" in properties, f"{name} has no dead-letter queue"
