@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from corrigo.textfold import fold, load_list
+from corrigo.wordlists import WordList
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,14 @@ _PII_PATTERNS: dict[str, re.Pattern[str]] = {
     "PHONE": re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"),
     # 16–19 digit card numbers, optionally grouped by four.
     "BANK_CARD": re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4,7}(?!\d)"),
-    "EMAIL": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
+    # Tried only where a run of address characters begins: linear on "aaaa…" without an @.
+    "EMAIL": re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
 }
 
 
 @cache
-def _toxic_words() -> tuple[str, ...]:
-    return load_list(Path(__file__).with_name("lists") / "toxic_words.txt")
+def _toxic_words() -> WordList:
+    return WordList.read(Path(__file__).with_name("lists") / "toxic_words.txt")
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,8 @@ class LocalClassifier:
     extra_words: tuple[str, ...] = field(default_factory=tuple)
 
     def classify(self, texts: dict[str, str], language: str) -> Classification:
-        folded = fold(" ".join(texts.values()))
-        words = (*_toxic_words(), *(fold(w) for w in self.extra_words))
-        found = tuple(dict.fromkeys(w for w in words if w and w in folded))
         raw = " ".join(texts.values())
+        # Matched through the same fold as the banned words (corrigo.wordlists).
+        found = (_toxic_words() + WordList.of(self.extra_words)).found_in(raw)
         pii = tuple(kind for kind, pattern in _PII_PATTERNS.items() if pattern.search(raw))
         return Classification(toxicity=min(100, 40 * len(found)), toxic_labels=found, pii_types=pii)

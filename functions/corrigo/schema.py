@@ -66,6 +66,17 @@ class Field:
     def is_boolean(self) -> bool:
         return self.rules.get("type") == "boolean"
 
+    @property
+    def one_line(self) -> bool:
+        """``x-one-line``: a single line of text, no line breaks or control characters (a name, a title)."""
+        return bool(self.rules.get("x-one-line"))
+
+    @property
+    def is_free_text(self) -> bool:
+        """Text a person writes freely: no list of choices, no format, no pattern (and not the honeypot)."""
+        constrained = any(key in self.rules for key in ("enum", "const", "format", "pattern"))
+        return self.rules.get("type") == "string" and not constrained and not self.honeypot
+
 
 def _widget(name: str, rules: dict[str, Any]) -> str:
     if "enum" in rules:
@@ -102,6 +113,11 @@ def fields() -> tuple[Field, ...]:
 @cache
 def fields_by_name() -> dict[str, Field]:
     return {f.name: f for f in fields()}
+
+
+def free_text_fields() -> tuple[str, ...]:
+    """The names of the free-text fields, in the schema's order: what screening reads."""
+    return tuple(spec.name for spec in fields() if spec.is_free_text)
 
 
 def sections() -> list[tuple[dict[str, str], list[Field]]]:

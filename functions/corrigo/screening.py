@@ -21,11 +21,13 @@ from typing import Any
 
 from corrigo.classifier import Classification
 from corrigo.formtoken import TokenCheck, TokenState
-from corrigo.textfold import fold, load_list
+from corrigo.schema import free_text_fields
+from corrigo.wordlists import WordList
 
 LISTS = Path(__file__).with_name("lists")
-# The fields a person writes freely: where spam, links and abuse show up.
-FREE_TEXT_FIELDS = ("article_title", "original_text", "requested_change", "reason", "requester_organization")
+# The fields a person writes freely, name and organisation included: where spam, links and abuse
+# show up (a name is quoted in emails and shown on the editors' page).
+FREE_TEXT_FIELDS = free_text_fields()
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。）)]+", re.IGNORECASE)
 
 
@@ -106,26 +108,29 @@ class Thresholds:
 @dataclass(frozen=True)
 class ScreeningConfig:
     thresholds: Thresholds = field(default_factory=Thresholds)
-    banned_words: tuple[str, ...] = ()
+    banned_words: WordList = field(default_factory=WordList)
     disposable_domains: frozenset[str] = frozenset()
 
 
 @cache
-def shipped_banned_words() -> tuple[str, ...]:
-    return load_list(LISTS / "banned_words.txt")
+def shipped_banned_words() -> WordList:
+    return WordList.read(LISTS / "banned_words.txt")
 
 
 @cache
 def shipped_disposable_domains() -> frozenset[str]:
-    return frozenset(load_list(LISTS / "disposable_domains.txt"))
+    """Domain names, compared as written (lower case, no fold: a look-alike domain is another domain)."""
+    text = (LISTS / "disposable_domains.txt").read_text("utf-8")
+    lines = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return frozenset(line for line in lines if line)
 
 
 def config_from(env: Mapping[str, str]) -> ScreeningConfig:
     """The shipped lists plus the operators' additions (`BANNED_WORDS`, comma-separated)."""
-    extra = tuple(fold(w.strip()) for w in env.get("BANNED_WORDS", "").split(",") if w.strip())
+    extra = WordList.of(w.strip() for w in env.get("BANNED_WORDS", "").split(","))
     return ScreeningConfig(
         thresholds=Thresholds.parse(env.get("SCREENING_THRESHOLDS", "")),
-        banned_words=tuple(dict.fromkeys((*shipped_banned_words(), *extra))),
+        banned_words=shipped_banned_words() + extra,
         disposable_domains=shipped_disposable_domains(),
     )
 
@@ -256,8 +261,7 @@ def _repetition(texts: dict[str, str], t: Thresholds) -> list[Finding]:
 
 
 def _banned(texts: dict[str, str], config: ScreeningConfig) -> list[Finding]:
-    folded = fold(" ".join(texts.values()))
-    hits = [word for word in config.banned_words if word and word in folded]
+    hits = config.banned_words.found_in(" ".join(texts.values()))
     if not hits:
         return []
     shown = "、".join(hits[:5])

@@ -1,8 +1,9 @@
 """Validate a request against the schema and explain every problem in the requester's language.
 
 The validator is built once per process (building it is ~60x dearer than using it).
-Two rules the JSON Schema keywords cannot say are schema keywords of our own, implemented
-here: ``x-site-url`` (the article is on one of the site's domains) and ``x-not-future``.
+Three rules the JSON Schema keywords cannot say are schema keywords of our own, implemented
+here: ``x-site-url`` (the article is on one of the site's domains), ``x-not-future``, and
+``x-one-line`` (no line breaks or control characters: corrigo.oneline).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from corrigo.oneline import is_one_line
 from corrigo.schema import Field, fields_by_name, load_schema
 
 # China has one time zone and no daylight saving: "today" for a publication date is Beijing's.
@@ -32,6 +34,7 @@ _PRIORITY = [
     "type",
     "const",
     "enum",
+    "x-one-line",
     "minLength",
     "maxLength",
     "format",
@@ -60,6 +63,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "pattern": {"zh": "格式不正确", "en": "is not in the expected format"},
     "x-site-url": {"zh": "必须是本网站（{domains}）的稿件链接", "en": "must be an article on our site ({domains})"},
     "x-not-future": {"zh": "不能晚于今天", "en": "cannot be in the future"},
+    "x-one-line": {
+        "zh": "只能填写一行，不能包含换行或控制字符",
+        "en": "must be a single line, without line breaks or control characters",
+    },
     "additionalProperties": {"zh": "不是本表的字段", "en": "is not a field of this form"},
     "body": {"zh": "请求内容必须是一个 JSON 对象", "en": "the request body must be a JSON object"},
 }
@@ -138,8 +145,13 @@ def _validator(domains: tuple[str, ...]) -> Any:
         if is_date and date.fromisoformat(instance) > datetime.now(SITE_TIMEZONE).date():
             yield jsonschema.ValidationError("in the future")
 
+    def one_line(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
+        if enabled and isinstance(instance, str) and not is_one_line(instance):
+            yield jsonschema.ValidationError("not one line")
+
     base = jsonschema.Draft202012Validator
-    extended = jsonschema.validators.extend(base, {"x-site-url": site_url, "x-not-future": not_future})
+    keywords = {"x-site-url": site_url, "x-not-future": not_future, "x-one-line": one_line}
+    extended = jsonschema.validators.extend(base, keywords)
     schema = load_schema()
     base.check_schema(schema)
     return extended(schema, format_checker=checker)

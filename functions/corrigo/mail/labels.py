@@ -14,6 +14,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from corrigo.oneline import fold_to_one_line
 from corrigo.schema import Field, fields, fields_by_name
 
 _SPACES = re.compile(r"\s+")
@@ -25,8 +26,10 @@ _PARENTHESES = re.compile(r"\([^()]*\)")
 
 CHECKED_MARKS = "☑☒■√✓✔"
 UNCHECKED_MARKS = "☐□"
-_CHECKED_BRACKETS = re.compile(r"\[\s*[xX✓✔√]\s*\]")
-_UNCHECKED_BRACKETS = re.compile(r"\[\s*\]")
+_CHECKED_BRACKETS = re.compile(r"\[\s*+[xX✓✔√]\s*+\]")
+_UNCHECKED_BRACKETS = re.compile(r"\[\s*+\]")
+# The words after a ticked box, up to the next box.
+_AFTER_CHECKED_MARK = re.compile(rf"[{CHECKED_MARKS}]\s*+([^{CHECKED_MARKS}{UNCHECKED_MARKS}]+)")
 
 # Affirmative answers to the declaration, folded; the schema's sentence is accepted as well.
 _YES_WORDS = {
@@ -87,7 +90,7 @@ def _checked_choice(text: str) -> str:
     marked = _UNCHECKED_BRACKETS.sub(UNCHECKED_MARKS[0], marked)
     if not any(mark in marked for mark in CHECKED_MARKS):
         return text
-    found = re.search(rf"[{CHECKED_MARKS}]\s*([^{CHECKED_MARKS}{UNCHECKED_MARKS}]+)", marked)
+    found = _AFTER_CHECKED_MARK.search(marked)
     return found.group(1) if found else text
 
 
@@ -104,10 +107,19 @@ def _option_words(name: str) -> tuple[tuple[str, str], ...]:
 
 def _word_position(word: str, text: str) -> int:
     """Where a word occurs in text; ASCII words must stand alone ("agent" is not in "management")."""
-    if word.isascii():
-        found = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text)
-        return found.start() if found else -1
-    return text.find(word)
+    position = text.find(word)
+    if not word.isascii():
+        return position
+    while position >= 0:
+        before, after = text[position - 1 : position], text[position + len(word) : position + len(word) + 1]
+        if not _is_word_character(before) and not _is_word_character(after):
+            return position
+        position = text.find(word, position + 1)
+    return -1
+
+
+def _is_word_character(character: str) -> bool:
+    return character != "" and ("a" <= character <= "z" or "0" <= character <= "9")
 
 
 def enum_value(spec: Field, written: str) -> str:
@@ -183,7 +195,10 @@ def convert(name: str, written: str) -> Any | None:
         return normalise_date(written)
     if spec.widget == "textarea":
         return written.strip()
-    return _single_value(written) or None
+    value = _single_value(written)
+    if spec.one_line:
+        value = fold_to_one_line(value)  # control characters would be refused, and are never kept
+    return value or None
 
 
 def boolean_fields() -> list[Field]:
