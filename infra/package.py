@@ -1,7 +1,8 @@
 """Assemble the deployable code: what template.yaml's CodeUri names.
 
 SAM zips only the CodeUri folder, so the schemas (read at run time) and the web assets must be
-inside it. `sam build` then installs requirements.txt into it for the Lambda runtime.
+inside it. `sam build` then installs requirements.txt into it for the Lambda runtime; infra/deploy
+does the same without SAM (for the template's platform, and for this host to import and time it).
 
     python -m infra.package build/lambda
 """

@@ -1,44 +1,177 @@
-"""The deployable package (what CodeUri names) carries the schemas and web assets, imports, and validates."""
+"""The deployable package, proven as Lambda would load it.
 
+Built the way `sam build` builds it (functions/requirements.txt only, wheels for the template's
+runtime and architecture), then, for every function template.yaml names, started in an isolated
+interpreter whose path is the package plus the Lambda runtime's own boto3 — nothing from the
+development venv — with the environment the template gives that function, and invoked once with a
+real sample event for its trigger against a moto server provisioned from the template.
+"""
+
+from __future__ import annotations
+
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from tests.support.aws import ROOT
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-PROBE = """
-import json, sys
-from handlers import api, intake_worker
-from corrigo.validation import validate
-from web import pages
-sample = json.loads(open(sys.argv[1], encoding="utf-8").read())
-assert validate(sample, domains=["news.example.cn"]).ok
-assert "新闻稿件修改申请" in pages.form_page("zh")
-print("ok", api.__file__)
-"""
+from infra.deploy.dependencies import foreign_wheels
+from infra.deploy.lambda_env import lambda_environment
+from infra.deploy.package import REQUIREMENTS, Package, build_package
+from infra.deploy.platforms import host_platform, lambda_platform
+from infra.deploy.runtime_sdk import install_runtime_sdk
+from infra.local.lambda_runtime import FUNCTION_TYPE, FunctionSpec, function_specs
+from infra.local.pollers import scheduled_event
+from infra.local.resources import AwsClients, provision
+from infra.local.template import REGION, IntrinsicResolver, load_template, resolve_parameters
+from tests.support.aws import ROOT, TEST_PARAMETERS
+from tests.support.events import http_event, ses_received_notification, sns_envelope, sqs_event
+from tests.support.mail_forms import gbk_form_mail
+
+TEMPLATE = load_template(ROOT / "template.yaml")
+FUNCTIONS = sorted(k for k, r in TEMPLATE["Resources"].items() if r["Type"] == FUNCTION_TYPE)
+PROBE = Path(__file__).with_name("lambda_probe.py")
+# The interpreter itself, not the venv's wrapper: with -I -S it sees the standard library only.
+BASE_PYTHON = os.path.realpath(sys.executable)
 
 
-def test_the_packaged_code_imports_and_validates_on_its_own(tmp_path):
-    from infra.package import build
+# ---- The packages ---------------------------------------------------------------------------------
 
-    package = build(tmp_path / "lambda")
-    assert (package / "schemas" / "correction-request.schema.json").is_file()
-    assert (package / "web" / "templates" / "form.html").is_file()
-    assert (package / "requirements.txt").is_file()
 
-    env = {
-        "PATH": os.environ["PATH"],
-        # Only the package and the installed dependencies: nothing from the checkout.
-        "PYTHONPATH": str(package),
-        "SITE_DOMAINS": "news.example.cn",
-        "PUBLIC_BASE_URL": "https://c.example.cn",
-        "TABLE_NAME": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_METRICS_NAMESPACE": "Corrigo",
-    }
-    sample = ROOT / "schemas" / "samples" / "valid" / "correction-zh.json"
+@pytest.fixture(scope="module")
+def lambda_package(tmp_path_factory: pytest.TempPathFactory) -> Package:
+    """For the template's runtime and architecture (arm64): what is deployed, not importable here."""
+    return build_package(tmp_path_factory.mktemp("lambda") / "package", lambda_platform(TEMPLATE))
+
+
+@pytest.fixture(scope="module")
+def host_package(tmp_path_factory: pytest.TempPathFactory, lambda_package: Package) -> Package:
+    """The same pinned versions, as wheels for this machine, so that they can be imported here."""
+    platform = host_platform(lambda_package.platform.python_version)
+    return build_package(tmp_path_factory.mktemp("host") / "package", platform, lambda_package.pins)
+
+
+@pytest.fixture(scope="module")
+def runtime_sdk(tmp_path_factory: pytest.TempPathFactory, lambda_package: Package) -> Path:
+    return install_runtime_sdk(tmp_path_factory.mktemp("runtime") / "sdk", host_platform())
+
+
+def requirement_names() -> set[str]:
+    lines = (line.split("#")[0].strip() for line in REQUIREMENTS.read_text("utf-8").splitlines())
+    return {canonicalize_name(Requirement(line).name) for line in lines if line}
+
+
+def test_every_requirement_resolves_to_wheels_for_the_template_runtime_and_architecture(lambda_package):
+    assert lambda_package.platform.machine == "aarch64"
+    names = {canonicalize_name(d.name) for d in lambda_package.distributions}
+    assert requirement_names() <= names
+    assert foreign_wheels(lambda_package.distributions, lambda_package.platform) == []
+    compiled = [d for d in lambda_package.distributions if not any(t.endswith("-any") for t in d.tags)]
+    assert compiled, "expected compiled wheels (rpds-py, lxml...) to prove the platform was honoured"
+    assert all(any("aarch64" in t for t in d.tags) for d in compiled)
+
+
+def test_the_host_build_has_exactly_the_versions_of_the_lambda_build(lambda_package, host_package):
+    assert host_package.pins == lambda_package.pins
+
+
+def test_the_package_carries_the_schemas_and_web_assets(lambda_package):
+    assert (lambda_package.path / "schemas" / "correction-request.schema.json").is_file()
+    assert (lambda_package.path / "web" / "templates" / "form.html").is_file()
+    assert not (lambda_package.path / "boto3").exists(), "boto3 comes with the runtime, not the package"
+
+
+# ---- AWS, as the functions find it -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def aws_endpoint() -> Iterator[tuple[str, dict[str, Any], list[FunctionSpec]]]:
+    """A moto server on 127.0.0.1 with every resource of template.yaml, as the local stack makes them."""
+    from moto.server import ThreadedMotoServer
+
+    from infra.local.moto_endpoint import reset_moto_state
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        resolver = IntrinsicResolver(TEMPLATE, resolve_parameters(TEMPLATE, TEST_PARAMETERS))
+        clients = AwsClients(endpoint)
+        resources = provision(clients, TEMPLATE, resolver)
+        yield endpoint, {"clients": clients, "resources": resources}, function_specs(TEMPLATE, resolver)
+    finally:
+        server.stop()
+        reset_moto_state()
+
+
+# ---- A real sample event for each trigger ------------------------------------------------------------
+
+VALID_SAMPLE = ROOT / "schemas" / "samples" / "valid" / "correction-zh.json"
+EDITOR_CLAIMS = {"sub": "e-1", "email": "editor@news.example.cn", "cognito:groups": "[editors]"}
+
+
+def http_sample(events: dict[str, Any]) -> dict[str, Any]:
+    """POST /requests (a full submission) when the function serves it, else its first API route."""
+    routes = [(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values() if e["Type"] == "HttpApi"]
+    if ("POST", "/requests") in routes:
+        body = VALID_SAMPLE.read_text("utf-8")
+        return http_event("POST", "/requests", body=body, headers={"content-type": "application/json"})
+    method, path = next(r for r in routes if r[1].startswith("/editor/api/") and "{" not in r[1] and r[0] == "GET")
+    event = http_event(method, path)
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": EDITOR_CLAIMS, "scopes": None}}
+    return event
+
+
+def sample_event(spec: FunctionSpec, aws: dict[str, Any]) -> dict[str, Any]:
+    kinds = {e["Type"] for e in spec.events.values()}
+    if kinds == {"HttpApi"}:
+        return http_sample(spec.events)
+    (trigger,) = spec.events.values()  # every other function here has one event source
+    kind = trigger["Type"]
+    if kind in ("Schedule", "ScheduleV2"):
+        return scheduled_event(f"arn:aws:scheduler:{REGION}:123456789012:schedule/default/{spec.name}")
+    if kind == "SQS":
+        queue = trigger["Properties"]["Queue"]["Fn::GetAtt"][0]
+        arn = aws["resources"][queue].attributes["Arn"]
+        if queue == "MailIntakeQueue":
+            bucket = aws["resources"]["RawMailBucket"].ref
+            key = "inbound/package-probe-message"
+            aws["clients"]("s3").put_object(Bucket=bucket, Key=key, Body=gbk_form_mail())
+            return sqs_event([sns_envelope(ses_received_notification(bucket=bucket, key=key))], queue_arn=arn)
+        return sqs_event([json.dumps({"reference": "CR-2026-PROBE1"})], queue_arn=arn)
+    raise AssertionError(f"{spec.logical_id}: no sample event for a {kind} trigger; add one here")
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_each_function_starts_from_the_package_alone_and_serves_a_sample_event(
+    logical_id, host_package, runtime_sdk, aws_endpoint, tmp_path
+):
+    endpoint, aws, specs = aws_endpoint
+    spec = next(s for s in specs if s.logical_id == logical_id)
+    event_file, result_file = tmp_path / "event.json", tmp_path / "result.json"
+    event_file.write_text(json.dumps(sample_event(spec, aws)), "utf-8")
+
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(sample)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        [BASE_PYTHON, "-I", "-S", PROBE, host_package.path, runtime_sdk, spec.handler, event_file, result_file],
+        env=lambda_environment(spec, endpoint=endpoint),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok " + str(package))
+
+    assert result.returncode == 0, f"{logical_id} ({spec.handler}) failed:\n{result.stderr[-4000:]}"
+    outcome = json.loads(result_file.read_text("utf-8"))
+    assert outcome["foreign_modules"] == [], "imported from outside the package and the runtime's SDK"
+    response = outcome["response"]
+    if "statusCode" in response:
+        assert response["statusCode"] < 500, response
+    elif "batchItemFailures" in response:
+        assert response["batchItemFailures"] == [], result.stdout[-4000:]
