@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test unit integration e2e lint format typecheck template-check bench cost fuzz package redrive clean
+.PHONY: run test unit integration e2e lint format typecheck template-check bench cost fuzz package deploy-check redrive clean
 
 $(STAMP): requirements-dev.txt functions/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(CHROMIUM):
 run: $(STAMP)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP) $(CHROMIUM) lint typecheck template-check
+test: $(STAMP) $(CHROMIUM) lint typecheck template-check deploy-check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 unit: $(STAMP)
@@ -78,6 +78,24 @@ redrive: $(STAMP)
 # The deployable code: handlers, core, adapters, web assets and the schemas, as `sam build` expects.
 package: $(STAMP)
 	$(BIN)/python -m infra.package build/lambda
+
+# The real AWS SAM CLI in its own venv: it pins boto3/botocore older than moto and the functions use.
+SAM_VENV := .venv-sam
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	touch $@
+
+# Offline: a region, no telemetry. `sam build` looks for the template's python3.11 on PATH: the SAM
+# venv's own interpreter (made from $(PYTHON)), so no pyenv setting is needed.
+SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM_VENV)/bin/sam
+
+# What `sam deploy` would upload: the template linted, every function built for its runtime and
+# architecture, each package's wheels and size checked against Lambda's limits.
+deploy-check: package $(SAM_VENV)/.installed
+	$(SAM) validate --lint
+	$(SAM) build
+	$(BIN)/python -m infra.deploy check .aws-sam/build
 
 clean:
 	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache
