@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from corrigo.contact import SOURCE_KEY, new_contact
 from corrigo.lifecycle import Action, AuditEvent, Status
 from corrigo.model import CorrectionRequest, iso
 from corrigo.references import new_reference, new_status_token
@@ -39,6 +40,10 @@ def new_request(
     token = new_status_token()
     fields = {name: value for name, value in data.items() if name in fields_by_name()}
     flags = ("honeypot",) if honeypot_filled(fields) else ()
+    source = dict(source or {})
+    # Every request starts with its address unconfirmed (issue 9); the mail channel passes its own
+    # record when SES authenticated the sender.
+    source.setdefault(SOURCE_KEY, new_contact(str(fields.get("requester_email", ""))).as_dict())
     request = CorrectionRequest(
         reference=new_reference(now),
         status=status,
@@ -52,7 +57,7 @@ def new_request(
         decision_due=iso(deadlines.decision_due(request_type, now)),
         status_token=token,
         flags=flags,
-        source=dict(source or {}),
+        source=source,
     )
     event = AuditEvent(
         at=iso(now), action=Action.SUBMIT, actor="requester", status_before=None, status_after=status, detail=channel

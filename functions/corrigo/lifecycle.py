@@ -50,6 +50,10 @@ class Action(StrEnum):
     # Email intake (issue 3): a mail from the requester kept in the history, and a bounce of our mail.
     MAIL_RECEIVED = "mail_received"
     UNDELIVERABLE = "undeliverable"
+    # Issue 9: the requester's address followed its confirmation link (it may now be sent their text).
+    CONFIRM_CONTACT = "confirm_contact"
+    # Issue 9 (PIPL): the requester's personal data erased (on request, or after retention); not a transition.
+    ERASE = "erase"
 
 
 # Where each action may start from, and where it leads.
@@ -91,6 +95,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.RELEASE_QUARANTINE,
         Action.CONFIRM_QUARANTINE,
         Action.SCREEN_DUPLICATE,
+        Action.ERASE,
     }
 )
 
@@ -136,6 +141,8 @@ ACTION_LABELS: dict[Action, dict[str, str]] = {
     Action.ESCALATE: {"zh": "超期提醒", "en": "Overdue: escalated"},
     Action.MAIL_RECEIVED: {"zh": "收到申请人来信", "en": "Mail from the requester"},
     Action.UNDELIVERABLE: {"zh": "邮件无法送达申请人", "en": "Mail to the requester bounced"},
+    Action.CONFIRM_CONTACT: {"zh": "申请人已确认电子邮箱", "en": "The requester confirmed their email address"},
+    Action.ERASE: {"zh": "申请人的个人信息已删除", "en": "The requester's personal data was erased"},
 }
 
 

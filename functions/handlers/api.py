@@ -29,10 +29,12 @@ from handlers.http import (
     wants_html,
 )
 from observability import logger, metrics
+from services.contact import ContactService
 from services.intake import IntakeService
 from services.notify import Notifier
 from services.review import ReviewService, ReviewSettings
 from web import pages
+from web.render import render_page
 
 SETTINGS = settings()  # validated at cold start: a misconfigured function fails before taking traffic
 app = APIGatewayHttpResolver()
@@ -64,6 +66,12 @@ def answers() -> ReviewService:
     review_settings = ReviewSettings(SETTINGS.public_base_url, addresses, SETTINGS.deadlines.holidays)
     notifier = Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
     return ReviewService(review_settings, RequestsTable(SETTINGS.table_name), notifier)
+
+
+@cache
+def contacts() -> ContactService:
+    """Address confirmation (issue 9): the link mailed to an unconfirmed address, and what follows it."""
+    return ContactService(SETTINGS, RequestsTable(SETTINGS.table_name), answers().notifier)
 
 
 @app.get("/")
@@ -125,6 +133,31 @@ def answer(reference: str) -> Response:
     return json_response(
         200, {"reference": request.reference, "status": request.status.value, "status_url": status_url}
     )
+
+
+@app.get("/requests/<reference>/confirm")
+def confirm_page(reference: str) -> Response:
+    """The link in the confirmation notice: a page with one button, so a mail scanner that fetches
+    every link confirms nothing. An unknown reference or a wrong token is 404, as for the status page."""
+    token = (app.current_event.query_string_parameters or {}).get("token")
+    contacts().check(reference, token)
+    page = render_page("confirm.html", lang="zh", reference=reference, token=token)
+    return html_response(200, page, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+@app.post("/requests/<reference>/confirm")
+def confirm(reference: str) -> Response:
+    """The button (a form post) or a JSON `{"token"}`: the address is confirmed and the mail it was
+    owed follows; a browser goes on to the status page, which the same mail linked."""
+    event = app.current_event
+    raw = read_submission(event)
+    token = str(raw.get("token", "")) if isinstance(raw, dict) else ""
+    request = contacts().confirm(reference, token or (event.query_string_parameters or {}).get("token"))
+    status_url = f"/requests/{request.reference}?token={request.status_token}"
+    if is_form_post(event):
+        location = f"{status_url}&lang={request.language}"
+        return Response(303, "text/plain; charset=utf-8", "", headers={"Location": location})
+    return json_response(200, {"reference": request.reference, "confirmed": True, "status_url": status_url})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

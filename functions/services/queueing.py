@@ -35,21 +35,8 @@ class IntakeWorker:
             return None
         if request.status is Status.RECEIVED:
             request = self._screen(request)
-        if self._acknowledged(request):
-            # A request is linked or not when screened, never both: one of the two kinds, once.
-            kind = "acknowledgement_linked" if request.merged_into else "acknowledgement"
-            self.notifier.notify(request, kind, **({"primary": request.merged_into} if request.merged_into else {}))
+        acknowledge(self.notifier, request)
         return request
-
-    @staticmethod
-    def _acknowledged(request: CorrectionRequest) -> bool:
-        """Every requester is acknowledged once, except a bot: honeypot or spam gets nothing."""
-        if "honeypot" in request.flags or is_spam(request):
-            return False
-        if request.status in (Status.QUEUED, Status.QUARANTINED):
-            return request.screening is not None or request.status is Status.QUEUED
-        # A duplicate linked by screening: told it joined another request, and later its outcome.
-        return request.status is Status.RESOLVED and bool(request.merged_into)
 
     def _screen(self, request: CorrectionRequest) -> CorrectionRequest:
         report = self.screener.screen(request)
@@ -78,3 +65,23 @@ class IntakeWorker:
             extra={"reference": request.reference, "verdict": report.verdict.value, "rules": list(report.rules)},
         )
         return moved
+
+
+def acknowledged(request: CorrectionRequest) -> bool:
+    """Every requester is acknowledged once, except a bot: honeypot or spam gets nothing."""
+    if "honeypot" in request.flags or is_spam(request):
+        return False
+    if request.status in (Status.QUEUED, Status.QUARANTINED):
+        return request.screening is not None or request.status is Status.QUEUED
+    # A duplicate linked by screening: told it joined another request, and later its outcome.
+    return request.status is Status.RESOLVED and bool(request.merged_into)
+
+
+def acknowledge(notifier: Notifier, request: CorrectionRequest) -> bool:
+    """The acknowledgement a screened request is owed, through the Notifier (which sends it once, and
+    only to an address that has shown it is the requester's). Also called when an address confirms."""
+    if not acknowledged(request):
+        return False
+    # A request is linked or not when screened, never both: one of the two kinds, once.
+    kind = "acknowledgement_linked" if request.merged_into else "acknowledgement"
+    return notifier.notify(request, kind, **({"primary": request.merged_into} if request.merged_into else {}))

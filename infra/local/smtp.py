@@ -3,7 +3,11 @@
 For each message to a recipient the rule names (others are refused at RCPT with 550, as SES refuses
 addresses no rule covers), it stores the raw bytes in the rule's bucket under the rule's key prefix
 and publishes to the rule's topic the notification SES would publish (the shape of AWS's sample
-`lambdago_ses-sns-event.json`, with the S3 action, and verdicts `GRAY`: nothing is scanned locally).
+`lambdago_ses-sns-event.json`, with the S3 action). Nothing is scanned locally: every verdict is PASS,
+as SES reports for an authenticated sender, so a newcomer's mail works; a message carrying
+`X-Corrigo-Local-Verdicts: spf=fail dkim=fail dmarc=fail` (any subset) gets those verdicts instead,
+so tests can try a forged sender. Only this intake reads that header, and it removes it before the
+mail is stored: the handler never sees it, in AWS or here.
 The template's SNS subscription, queue and SQS poller then run the very same handler as in AWS.
 Everything it needs is read from the template's `AWS::SES::ReceiptRule`, so the two cannot drift.
 """
@@ -34,6 +38,33 @@ log = logging.getLogger(__name__)
 DEFAULT_SMTP_PORT = 2525
 SES_MAX_MESSAGE_BYTES = 40 * 1024 * 1024  # SES's own limit for received mail
 NOTIFICATION_SUBJECT = "Amazon SES Email Receipt Notification"
+LOCAL_VERDICTS_HEADER = b"x-corrigo-local-verdicts"
+VERDICT_NAMES = ("spam", "virus", "spf", "dkim", "dmarc")
+SETTABLE_VERDICTS = ("spf", "dkim", "dmarc")
+
+
+def local_verdicts(raw: bytes) -> tuple[bytes, dict[str, str]]:
+    """The verdicts this intake reports (PASS, or what `X-Corrigo-Local-Verdicts` asks for) and the
+    message without that header (with its folded continuation lines); every other byte is kept."""
+    verdicts = dict.fromkeys(VERDICT_NAMES, "PASS")
+    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
+    kept: list[bytes] = []
+    dropping = False
+    for line in raw[:end].splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation of the header above
+            if not dropping:
+                kept.append(line)
+            continue
+        name, colon, value = line.partition(b":")
+        dropping = bool(colon) and name.strip().lower() == LOCAL_VERDICTS_HEADER
+        if not dropping:
+            kept.append(line)
+            continue
+        for setting in value.decode("ascii", errors="replace").replace(";", " ").replace(",", " ").split():
+            verdict, _, status = setting.partition("=")
+            if verdict.strip().lower() in SETTABLE_VERDICTS and status.strip().upper() in ("PASS", "FAIL", "GRAY"):
+                verdicts[verdict.strip().lower()] = status.strip().upper()
+    return b"".join(kept) + raw[end:], verdicts
 
 
 @dataclass(frozen=True)
@@ -79,7 +110,15 @@ def accepts(rule: ReceiptRule, address: str) -> bool:
 
 
 def ses_notification(
-    rule: ReceiptRule, raw: bytes, *, message_id: str, key: str, mail_from: str, recipients: list[str], now: datetime
+    rule: ReceiptRule,
+    raw: bytes,
+    *,
+    message_id: str,
+    key: str,
+    mail_from: str,
+    recipients: list[str],
+    now: datetime,
+    verdicts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The notification SES publishes for an S3 action (headers and common headers as SES gives them)."""
     headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
@@ -100,7 +139,7 @@ def ses_notification(
     if headers.get_all("Cc"):
         common["cc"] = [a for _, a in getaddresses([str(v) for v in headers.get_all("Cc", [])])]
     stamp = now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    gray = {"status": "GRAY"}
+    verdicts = verdicts or dict.fromkeys(VERDICT_NAMES, "PASS")
     return {
         "notificationType": "Received",
         "mail": {
@@ -116,11 +155,7 @@ def ses_notification(
             "timestamp": stamp,
             "processingTimeMillis": 0,
             "recipients": recipients,
-            "spamVerdict": gray,
-            "virusVerdict": gray,
-            "spfVerdict": gray,
-            "dkimVerdict": gray,
-            "dmarcVerdict": gray,
+            **{f"{name}Verdict": {"status": verdicts.get(name, "GRAY")} for name in VERDICT_NAMES},
             "action": {
                 "type": "S3",
                 "topicArn": rule.topic_arn,
@@ -159,6 +194,7 @@ class _IntakeHandler:
     def _receive(self, raw: bytes, envelope: Envelope) -> str:
         message_id = uuid.uuid4().hex + uuid.uuid4().hex[:8]  # SES's ids are opaque strings of this length
         key = f"{self.rule.prefix}{message_id}"
+        raw, verdicts = local_verdicts(raw)
         # Stored first, announced second: the same order as SES, so the raw mail exists before anyone parses it.
         self.stack.aws("s3").put_object(Bucket=self.rule.bucket, Key=key, Body=raw)
         notification = ses_notification(
@@ -169,6 +205,7 @@ class _IntakeHandler:
             mail_from=str(envelope.mail_from or ""),
             recipients=[str(r) for r in envelope.rcpt_tos],
             now=datetime.now(UTC),
+            verdicts=verdicts,
         )
         self.stack.aws("sns").publish(
             TopicArn=self.rule.topic_arn, Subject=NOTIFICATION_SUBJECT, Message=json.dumps(notification)

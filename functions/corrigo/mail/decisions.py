@@ -13,10 +13,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+# The daily counter window, the cap and address comparison live with the rest of "who gets mail"
+# (corrigo.contact, used by every channel); re-exported for the mail rules that always used them.
+from corrigo.contact import CounterWindow as CounterWindow
+from corrigo.contact import counter_window as counter_window
+from corrigo.contact import same_address as same_address
+from corrigo.contact import within_cap as within_cap
 from corrigo.lifecycle import Status
 from corrigo.mail.parsing import Attachment, ParsedMail
 from corrigo.references import REFERENCE_ALPHABET, find_reference
@@ -101,10 +106,51 @@ def idempotency_keys(notification: Notification, mail: ParsedMail | None) -> lis
     return keys
 
 
+# ---- Is the From address its sender's? (issue 9) ---------------------------------------------------------
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    """DMARC's relaxed alignment, approximated without the public suffix list: the same domain, or one
+    a subdomain of the other (never a bare top-level domain). Stricter than DMARC, never looser."""
+    if not domain or not from_domain or "." not in domain or "." not in from_domain:
+        return False
+    return domain == from_domain or domain.endswith("." + from_domain) or from_domain.endswith("." + domain)
+
+
+def dkim_signing_domains(mail: ParsedMail) -> tuple[str, ...]:
+    """The d= tag of every DKIM-Signature header (lower case), in order."""
+    found = []
+    for name, value in mail.headers:
+        if name.lower() != "dkim-signature":
+            continue
+        for tag in value.split(";"):
+            key, _, tag_value = tag.partition("=")
+            if key.strip().lower() == "d":
+                found.append("".join(tag_value.split()).lower().rstrip("."))
+    return tuple(found)
+
+
+def sender_authenticated(verdicts: Verdicts, mail: ParsedMail, envelope_sender: str) -> bool:
+    """True when SES's verdicts show the From address is its sender's: DMARC passed; or, for a domain
+    without a DMARC policy (verdict GRAY), SPF passed for an envelope sender aligned with the From
+    domain, or DKIM passed and every signature is the From domain's (SES does not say which one
+    passed, so a forger's own valid signature beside a copied one must not count)."""
+    from_domain = domain_of(mail.from_address or "") if "@" in (mail.from_address or "") else ""
+    if not from_domain:
+        return False
+    if verdicts.dmarc == "PASS":
+        return True
+    if verdicts.dmarc == "FAIL":
+        return False
+    if verdicts.spf == "PASS" and "@" in envelope_sender and _aligned(domain_of(envelope_sender), from_domain):
+        return True
+    signers = dkim_signing_domains(mail)
+    return verdicts.dkim == "PASS" and bool(signers) and all(_aligned(d, from_domain) for d in signers)
+
+
 # ---- Kinds of mail -------------------------------------------------------------------------------------
 
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
-_BULK_PRECEDENCE = {"bulk", "junk", "list"}
 # Our own Message-IDs: <CR-2026-ABCDEF.incomplete.1a2b3c4d5e6f@news.example.cn> (notifications.compose).
 _OUR_MESSAGE_ID = re.compile(rf"^(CR-\d{{4}}-[{REFERENCE_ALPHABET}]{{6}})\.[a-z_]+\.[0-9a-f]+@(.+)$", re.IGNORECASE)
 
@@ -202,23 +248,11 @@ def auto_reply_blockers(
 ) -> tuple[str, ...]:
     """Every reason not to answer this mail automatically; empty when we may.
 
-    Answering a robot makes two robots answer each other forever (RFC 3834): so no reply to
-    Auto-Submitted other than "no", bulk/junk/list precedence, mailing lists, delivery reports and
-    their senders, our own addresses, or a mail SES found to be spam or a virus.
+    Answering a robot makes two robots answer each other forever (RFC 3834): so no reply to mail no
+    person wrote (the one rule, ``ParsedMail.automatic_reasons``), to our own addresses, or to a mail
+    SES found to be spam or a virus.
     """
-    reasons: list[str] = []
-    auto_submitted = (mail.auto_submitted or "no").split(";")[0].strip().lower()
-    if auto_submitted != "no":
-        reasons.append(f"Auto-Submitted: {auto_submitted}")
-    if (mail.precedence or "").strip().lower() in _BULK_PRECEDENCE:
-        reasons.append(f"Precedence: {mail.precedence}")
-    if mail.list_id is not None:
-        reasons.append("List-Id")
-    if is_bounce(mail):
-        reasons.append("delivery report")
-    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply"):
-        if mail.header(name) is not None:
-            reasons.append(name)
+    reasons = list(mail.automatic_reasons())
     sender = (mail.from_address or "").lower()
     if not sender or "@" not in sender:
         reasons.append("no sender address")
@@ -227,23 +261,6 @@ def auto_reply_blockers(
     if verdicts is not None:
         reasons += [f"SES {name} verdict FAIL" for name in verdicts.failed() if name in ("spam", "virus")]
     return tuple(reasons)
-
-
-@dataclass(frozen=True)
-class CounterWindow:
-    """One sender's automatic replies on one (UTC) day; the counter item expires after the window."""
-
-    day: str
-    expires_at: int
-
-
-def counter_window(now: datetime) -> CounterWindow:
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return CounterWindow(now.date().isoformat(), int((day_start + timedelta(days=2)).timestamp()))
-
-
-def within_cap(count_after_this_one: int, cap: int) -> bool:
-    return count_after_this_one <= cap
 
 
 # ---- Replies to a request --------------------------------------------------------------------------------
@@ -264,10 +281,6 @@ def reply_plan(status: Status, *, from_requester: bool, automatic: bool) -> Repl
     if status is Status.AWAITING_REQUESTER and from_requester:
         return ReplyPlan.ANSWER
     return ReplyPlan.RECORD
-
-
-def same_address(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and str(a).strip().lower() == str(b).strip().lower()
 
 
 def merge_fields(existing: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

@@ -146,8 +146,10 @@ def valid_request() -> dict:
 
 @pytest.fixture
 def queued(aws, valid_request):
-    """make(**changes) -> the reference of a stored request already screened into the queue."""
+    """make(**changes) -> the reference of a stored request already screened into the queue, whose
+    requester confirmed their address (issue 9) before it was screened: mailed in full, as before."""
     from handlers import api, intake_worker
+    from tests.support.contact import confirm_address
     from tests.support.events import sqs_event
 
     def make(**changes: Any) -> str:
@@ -162,6 +164,7 @@ def queued(aws, valid_request):
             aws.context("ApiFunction"),
         )
         reference = json.loads(response["body"])["reference"]
+        confirm_address(aws, reference)
         intake_worker.handler(sqs_event([json.dumps({"reference": reference})]), aws.context("IntakeWorkerFunction"))
         return reference
 

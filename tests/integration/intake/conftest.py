@@ -1,9 +1,12 @@
 import json
+import re
+from urllib.parse import parse_qs
 
 import pytest
 
 from corrigo.schema import schema_dir
 from tests.support.events import http_event, sqs_event
+from tests.support.logs import service_logs  # noqa: F401 (a fixture, for the tests here)
 
 
 @pytest.fixture
@@ -62,3 +65,29 @@ def drain_intake_queue(aws):
 
 def body_of(response) -> dict:
     return json.loads(response["body"])
+
+
+# The link in the confirmation notice an unconfirmed address gets (issue 9).
+CONFIRM_LINK = re.compile(r"http://corrigo\.test(/requests/(CR-[0-9A-Z-]+)/confirm)\?(token=[A-Za-z0-9_\-]+)")
+
+
+def confirm_call(aws, method: str, link: str, *, html: bool = True) -> dict:
+    from handlers import api
+
+    path, reference, query = CONFIRM_LINK.search(link).groups()
+    token = parse_qs(query)["token"][0]
+    headers = {"accept": "text/html" if html else "application/json"}
+    body = None
+    if method == "POST":
+        headers["content-type"] = "application/x-www-form-urlencoded" if html else "application/json"
+        body = f"token={token}" if html else json.dumps({"token": token})
+    event = http_event(
+        method,
+        path,
+        route="/requests/{reference}/confirm",
+        path_parameters={"reference": reference},
+        query={"token": token} if method == "GET" else None,
+        headers=headers,
+        body=body,
+    )
+    return api.handler(event, aws.context("ApiFunction"))

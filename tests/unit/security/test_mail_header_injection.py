@@ -85,6 +85,7 @@ def _extra(kind: str, payload: str) -> dict:
             "form_urls": {"zh": "https://c.example.cn/?lang=zh", "en": "https://c.example.cn/?lang=en"},
             "intake_address": "lxwm@news.example.cn",
         },
+        "confirm": {"confirm_url": "https://c.example.cn/requests/CR-2026-ABCDEF/confirm?token=t"},
         "outcome": {"reply": payload, "outcome_label": payload},
         "question": {"message": payload},
     }.get(kind, {})
