@@ -8,6 +8,8 @@ Item layout (pk / sk):
   MAIL#<sha256(key)> / KEY               a received mail (object key or Message-ID) and its request (30 d TTL)
   COUNTER#<name> / WINDOW#<window>       a counter with TTL (automatic replies per sender per day)
 The `article` GSI (article_key) finds the other requests about the same article.
+The `privacy` GSI (privacy_key, privacy_at) holds REQUESTER#<sha256(email)> on requests and RETENTION on
+the events that resolved them (corrigo.privacy; adapters.privacy_store reads it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from adapters.aws import client, error_code, is_transient, unavailable
+from corrigo import privacy
 from corrigo.errors import ConcurrentChange, IdempotencyKeyReused
 from corrigo.lifecycle import Action, AuditEvent, Status
 from corrigo.model import CorrectionRequest
@@ -81,6 +84,11 @@ def request_item(request: CorrectionRequest) -> dict[str, Any]:
         item[name] = list(getattr(request, name))
     if request.fields.get("article_url"):
         item["article_key"] = article_key(str(request.fields["article_url"]))
+    # The `privacy` index (issue 9): a requester's requests by the hash of their address, for export
+    # and erasure; an erased request has no address and leaves the index.
+    requester_key = privacy.requester_index_key(request.requester_email)
+    if requester_key is not None:
+        item.update(privacy_key=requester_key, privacy_at=request.created_at)
     item["status"] = request.status.value
     item.update(
         pk=request_pk(request.reference),
@@ -144,6 +152,10 @@ def event_item(reference: str, event: AuditEvent) -> dict[str, Any]:
     }
     if event.status_before is not None:
         item["status_before"] = event.status_before.value
+    if privacy.enters_resolution(event):
+        # Sparse: only moves into `resolved` are in the `privacy` index under RETENTION, sorted by
+        # time, so the retention sweep reads what is due and nothing else (services.privacy).
+        item.update(privacy_key=privacy.RETENTION_INDEX_KEY, privacy_at=event.at)
     return item
 
 

@@ -36,6 +36,8 @@ class Settings:
     rate_limits: tuple[Limit, ...] = ()
     rate_limit_table_name: str = ""
     classifier: str = "local"
+    # PIPL (issue 9, docs/privacy.md): days after resolution before a requester's personal data is erased.
+    personal_data_retention_days: int = 3 * 365
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -67,7 +69,17 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
         rate_limit_table_name=env.get("RATE_LIMIT_TABLE_NAME", "").strip() or _required(env, "TABLE_NAME"),
         classifier=_classifier(env.get("CLASSIFIER", "")),
+        personal_data_retention_days=_retention_days(env.get("PERSONAL_DATA_RETENTION_DAYS", "")),
     )
+
+
+def _retention_days(text: str) -> int:
+    raw = text.strip()
+    if not raw:
+        return Settings.personal_data_retention_days
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"PERSONAL_DATA_RETENTION_DAYS must be a whole number of days, at least 1, not {text!r}")
+    return int(raw)
 
 
 def _rate_limits(text: str) -> tuple[Limit, ...]:

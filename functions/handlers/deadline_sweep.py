@@ -7,11 +7,13 @@ from functools import cache
 from typing import Any
 
 from adapters.mailer import Mailer
+from adapters.privacy_store import PrivacyStore
 from adapters.queues import Queue
 from adapters.requests_table import RequestsTable
 from corrigo.config import settings
 from observability import logger, metrics
 from services.notify import Notifier
+from services.privacy import PrivacyService
 from services.review import ReviewService, ReviewSettings
 
 SETTINGS = settings()
@@ -26,9 +28,17 @@ def service() -> ReviewService:
     )
 
 
+@cache
+def privacy_service() -> PrivacyService:
+    """The retention half of the sweep (issue 9): personal data of requests resolved too long ago."""
+    return PrivacyService(
+        PrivacyStore(RequestsTable(SETTINGS.table_name)), retention_days=SETTINGS.personal_data_retention_days
+    )
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     service().notifier.register_context(context)
     queue = Queue(SETTINGS.intake_queue_url) if SETTINGS.intake_queue_url else None
-    return service().sweep(queue)
+    return {**service().sweep(queue), **privacy_service().sweep_retention()}

@@ -273,6 +273,41 @@ def confirm_quarantine(reference: str, body: QuarantineBody | None = None) -> Re
     return json_response(200, service().confirm_quarantine(reference, editor(), body.reason if body else ""))
 
 
+# ---- Personal data (issue 9, PIPL; docs/privacy.md): admins only ----------------------------------
+
+
+class EraseBody(BaseModel):
+    # Required (400 without), but checked after the caller is known to be an admin: someone else is
+    # told 403 whatever they sent (services.privacy).
+    reason: str = Field(default="", max_length=2000, description="Why (kept in the audit trail): who asked, and how")
+
+
+@cache
+def privacy_service() -> Any:
+    from adapters.privacy_store import PrivacyStore
+    from services.privacy import PrivacyService
+
+    return PrivacyService(
+        PrivacyStore(RequestsTable(SETTINGS.table_name)), retention_days=SETTINGS.personal_data_retention_days
+    )
+
+
+@app.post(
+    "/editor/api/requests/<reference>/erase",
+    summary="Erase the requester's personal data now (admins): the request stays, anonymised",
+)
+def erase(reference: str, body: EraseBody | None = None) -> Response[str]:
+    return json_response(200, privacy_service().erase(reference, editor(), body.reason if body else ""))
+
+
+@app.get("/editor/api/requesters/<email>", summary="Every request and event held about an address (admins)")
+def export(email: str) -> Response[str]:
+    from urllib.parse import unquote
+
+    # The address arrives percent-encoded in the path (@ as %40) from some clients.
+    return json_response(200, privacy_service().export(unquote(email), editor()))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .stack import LocalStack
 
 EDITORS_GROUP = "editors"
+# The newcomer's account may do everything the page offers, erasure and export of personal data included.
+ADMINS_GROUP = "admins"
 # A local-only account in moto, printed at start for the newcomer: not a secret.
 DEFAULT_EDITOR_PASSWORD = "Corrigo-Editor-2026!"  # noqa: S105
 SITE_DOMAINS_PARAMETER = "SiteDomains"
@@ -46,7 +48,8 @@ def default_startup_steps() -> list[StartupStep]:
 
 
 def create_local_editor(stack: LocalStack) -> Sequence[str]:
-    """An editor account in the template's user pool that has an `editors` group, if there is one."""
+    """An editor account in the template's user pool that has an `editors` group, if there is one (and
+    in its `admins` group too, when the pool has one)."""
     pool_id = stack.user_pool_with_group(EDITORS_GROUP)
     if pool_id is None:
         return []
@@ -63,5 +66,7 @@ def create_local_editor(stack: LocalStack) -> Sequence[str]:
     )
     cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
     cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=EDITORS_GROUP)
+    if stack.user_pool_with_group(ADMINS_GROUP) == pool_id:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=ADMINS_GROUP)
     stack.editor_credentials = (email, password)
     return [f"editor={email} / {password}"]

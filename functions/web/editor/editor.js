@@ -13,6 +13,8 @@
       what: "事项", detail: "内容", bad_signin: "邮箱或密码不正确", empty: "没有符合条件的申请", not_allowed: "当前状态不允许此操作，可执行：",
       overdue_badge: "超期", include_spam: "含垃圾信息", quarantine_tab: "待核查", screening: "筛查报告", verdict: "结论", score: "分数",
       q_release: "核查通过，放入队列", q_confirm: "确认不予受理", linked: "合并进来的其他申请人", spam_badge: "垃圾信息",
+      erase: "删除申请人个人信息", erase_reason: "删除理由（必填，记入处理记录）", erase_reason_required: "请填写删除理由",
+      erase_confirm: "确定删除此申请（及同一申请人的重复申请）中申请人的全部个人信息？原始邮件和附件一并删除，无法恢复。申请编号：",
 urgency1: "紧急", urgency2: "优先", urgency3: "普通", none: "无", other_lang: "English" },
     en: { title: "Review queue", signout: "Sign out", signin: "Editor sign-in", email: "Email", password: "Password", signin_button: "Sign in",
       queue: "Queue", open_queue: "Open queue (default)", any_type: "Any type", any_urgency: "Any urgency", overdue: "Overdue", mine: "Mine",
@@ -24,6 +26,8 @@ urgency1: "紧急", urgency2: "优先", urgency3: "普通", none: "无", other_l
       what: "What", detail: "Detail", bad_signin: "Wrong email or password", empty: "Nothing matches", not_allowed: "Not allowed now. Allowed: ",
       overdue_badge: "Overdue", include_spam: "Include spam", quarantine_tab: "Quarantine", screening: "Screening report", verdict: "Verdict", score: "Score",
       q_release: "Release to the queue", q_confirm: "Confirm: not taken up", linked: "Linked requesters (merged duplicates)", spam_badge: "Spam",
+      erase: "Erase the requester's personal data", erase_reason: "Reason (required, kept in the history)", erase_reason_required: "Give a reason for the erasure",
+      erase_confirm: "Erase every piece of the requester's personal data in this request (and their duplicates of it)? The raw mail and attachments go too; this cannot be undone. Reference: ",
 urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_lang: "中文" },
   };
   // Chinese unless the editor chose English (the choice is remembered in this browser).
@@ -62,6 +66,12 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
 
   function claims() {
     try { return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch (e) { return {}; }
+  }
+
+  // The page shows admin-only actions to admins; the API checks the group itself either way.
+  function isAdmin() {
+    const groups = claims()["cognito:groups"] || [];
+    return Array.isArray(groups) ? groups.includes("admins") : String(groups).split(/[\s,]+/).includes("admins");
   }
 
   async function api(method, path, body) {
@@ -194,6 +204,7 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     $("ask-form").querySelector("button").disabled = !allowed.has("ask");
     $("resolve-form").querySelector("button").disabled = !allowed.has("resolve");
     $("merge-form").querySelector("button").disabled = !allowed.has("merge");
+    $("erase-form").hidden = !isAdmin();
     await loadTemplate();
   }
 
@@ -233,6 +244,13 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     $("ask-form").addEventListener("submit", (event) => { event.preventDefault(); act("/ask", { message: $("ask-text").value }).then(() => { $("ask-text").value = ""; }); });
     $("resolve-form").addEventListener("submit", (event) => { event.preventDefault(); act("/resolve", { outcome: $("r-outcome").value, reply: $("r-reply").value, public_note: $("r-note").value }); });
     $("merge-form").addEventListener("submit", (event) => { event.preventDefault(); act("/merge", { into: $("m-into").value.trim().toUpperCase() }); });
+    $("erase-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const reason = $("e-reason").value.trim();
+      if (!reason) { $("c-error").textContent = t("erase_reason_required"); return; }
+      if (!window.confirm(t("erase_confirm") + current.reference)) return;
+      act("/erase", { reason: reason }).then(() => { $("e-reason").value = ""; });
+    });
     $("note-form").addEventListener("submit", (event) => { event.preventDefault(); act("/notes", { text: $("note-text").value }).then(() => { $("note-text").value = ""; }); });
     document.addEventListener("keydown", (event) => {
       if ($("app").hidden || /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) || event.ctrlKey || event.metaKey || event.altKey) return;
