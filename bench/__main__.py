@@ -1,6 +1,6 @@
 """`make bench`: every section prints its figures beside a baseline measured in the same run.
 
-Choose sections with BENCH_ONLY=cold,warm,stack,mail,queue (default: all that are present).
+Choose sections with BENCH_ONLY=cold,warm,stack,burst,mail,queue (default: all that are present).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ SECTIONS = {
     "cold": ("Cold start (median of fresh processes)", "bench.cold_start"),
     "warm": ("Warm intake on in-process moto", "bench.warm_intake"),
     "stack": ("Local stack under 16 concurrent clients", "bench.local_stack"),
+    "burst": ("Local stack through a burst of submissions (BENCH_BURST_SUBMISSIONS)", "bench.local_burst"),
     "mail": ("Mail parsing: 10 MB message with three attachments", "bench.mail_parse"),
     "queue": ("Editors' queue listing with 10,000 requests", "bench.queue_listing"),
     "cost": ("Cost in AWS, from the calls the handlers made", "bench.cost"),

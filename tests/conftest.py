@@ -9,6 +9,9 @@ import pytest
 
 from tests.support.aws import TemplateStack, build_from_template
 
+# Every AWS call a function makes is checked against its IAM role (infra/iam; docs/operations.md).
+pytest_plugins = ["tests.support.iam_check"]
+
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CorrigoTests")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "corrigo")
 
@@ -18,6 +21,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[TemplateStack]:
     """In-process moto with every resource of template.yaml, and the functions' environment set."""
     from moto import mock_aws
 
+    from infra import moto_fixes
+
+    moto_fixes.apply()  # moto's costs that grow with the data: infra/moto_fixes
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

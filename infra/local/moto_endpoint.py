@@ -1,7 +1,7 @@
 """moto's server, in this process, answering one AWS request at a time.
 
 moto is a test double, not a database: concurrent TransactWriteItems fail inside it with
-"dictionary changed size during iteration" (see docs in /work/shared/ARCHITECTURE.md). So every
+"dictionary changed size during iteration" (docs/architecture.md). So every
 request goes through one lock. Requests still arrive on a threaded server, so a slow handler never
 blocks the socket, only moto's own work is serialised.
 """
@@ -16,6 +16,8 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from .. import moto_fixes
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class MotoEndpoint:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 4566) -> None:
         self._host = host
+        moto_fixes.apply()  # moto's costs that grow with the data: infra/moto_fixes
         self.app = SerialisedWsgiApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=MotoRequestHandler

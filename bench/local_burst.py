@@ -1,0 +1,249 @@
+"""A newsroom's bad day on the local stack: BENCH_BURST_SUBMISSIONS (10,000) submissions from 8
+clients (each from a reader of its own), as fast as the stack answers, then the wait until every
+acknowledgement is sent.
+
+The stack runs as `make run` runs it, with the suites' parameters (tests/support/stack_process.py):
+rate limits off and duplicate linking off (DuplicateWindowHours=0), since every submission is the
+same sample text from 127.0.0.1. Reported: every acknowledgement in the outbox exactly once; the stack's
+memory at the end and at its peak (the process's RSS, /proc); the pace of the first and of the last
+thousand submissions; the time Ctrl-C takes. Beside them, the floor: the same AWS calls
+(TransactWriteItems + SendMessage) made straight against the same moto server by the same clients,
+before the burst (empty tables) and after it (full tables), so moto's own pace at each size is known.
+
+Two parts of the local stack read every request on a timer, so their share grows with the burst:
+the snapshot every 30 s (infra/local/persistence.py) and the deadline sweep (every
+LOCAL_SCHEDULE_SECONDS, 30, where AWS runs it every 15 minutes). `LOCAL_STATE=off` and
+`LOCAL_SCHEDULE_SECONDS=900` measure the burst without them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import signal
+import threading
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.report import Row, ratio
+
+CLIENTS = 8
+SUBMISSIONS = int(os.environ.get("BENCH_BURST_SUBMISSIONS", "10000"))
+WINDOW = max(1, min(1000, SUBMISSIONS // 2))  # "the first and the last thousand"
+FLOOR_CALLS = max(CLIENTS, min(1000, SUBMISSIONS // 10))
+MEMORY_LIMIT_BYTES = 1 << 30
+STOP_TIMEOUT_SECONDS = 120
+QUIET_SECONDS = 3.0  # no email sent for this long: the pollers are done, or stuck
+REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
+SAMPLE = json.loads(
+    (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
+)
+
+
+def _submission(number: int) -> bytes:
+    # One reader each, as on a bad day: the service caps automatic mail to any one address per day.
+    return json.dumps({**SAMPLE, "requester_email": f"reader-{number}@example.com"}, ensure_ascii=False).encode()
+
+
+def _run_clients(total: int, call: Callable[[], None]) -> tuple[list[float], Counter[str]]:
+    """CLIENTS threads making `total` calls between them; the time each success ended, and failures by kind."""
+    finished: list[float] = []
+    errors: Counter[str] = Counter()
+    lock = threading.Lock()
+    remaining = iter(range(total))
+
+    def client() -> None:
+        while True:
+            with lock:
+                if next(remaining, None) is None:
+                    return
+            try:
+                call()
+            except Exception as exc:  # every failure is counted, by kind
+                with lock:
+                    errors[f"{type(exc).__name__}:{getattr(exc, 'code', '')}"] += 1
+                continue
+            ended = time.monotonic()
+            with lock:
+                finished.append(ended)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(finished), errors
+
+
+def _pace(started: float, finished: list[float], first: bool) -> float:
+    """Submissions a second over the first (or the last) WINDOW of them."""
+    if len(finished) < WINDOW:
+        return 0.0
+    if first:
+        return WINDOW / (finished[WINDOW - 1] - started)
+    begin = finished[-WINDOW - 1] if len(finished) > WINDOW else started
+    return WINDOW / (finished[-1] - begin)
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """VmRSS (now) and VmHWM (peak) of a process, in bytes."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0]) * 1024
+    return fields
+
+
+def _acknowledged(outbox: list[dict[str, Any]]) -> Counter[str]:
+    """How many emails name each reference in their subject."""
+    return Counter(match.group(0) for message in outbox for match in [REFERENCE.search(message["subject"])] if match)
+
+
+def _read_outbox(base_url: str) -> list[dict[str, Any]]:
+    # The outbox decodes every message at each read: with thousands sent, that takes a while.
+    with urllib.request.urlopen(base_url + "/_local/outbox", timeout=600) as response:
+        return list(json.loads(response.read()))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB"
+
+
+def run() -> list[Row]:
+    import boto3
+
+    from tests.support.stack_process import start_stack, stop_stack
+
+    stack = start_stack()
+    try:
+        session = boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        )
+        dynamodb = session.client("dynamodb", endpoint_url=stack.aws_url)
+        sqs = session.client("sqs", endpoint_url=stack.aws_url)
+        ses = session.client("ses", endpoint_url=stack.aws_url)
+        table = next(t for t in dynamodb.list_tables()["TableNames"] if "RequestsTable" in t)
+
+        def floor_rate(phase: str) -> float:
+            queue = sqs.create_queue(QueueName=f"bench-burst-floor-{phase}")["QueueUrl"]
+
+            def call() -> None:
+                key = uuid.uuid4().hex[:12]
+                item = {"pk": {"S": f"BENCH#{key}"}, "sk": {"S": "REQUEST"}, "body": {"S": json.dumps(SAMPLE)}}
+                event = {"pk": {"S": f"BENCH#{key}"}, "sk": {"S": "EVENT#x"}}
+                dynamodb.transact_write_items(
+                    TransactItems=[
+                        {"Put": {"TableName": table, "Item": item}},
+                        {"Put": {"TableName": table, "Item": event}},
+                    ]
+                )
+                sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"reference": key}))
+
+            started = time.monotonic()
+            finished, errors = _run_clients(FLOOR_CALLS, call)
+            sqs.delete_queue(QueueUrl=queue)
+            if errors:
+                raise RuntimeError(f"floor calls failed: {dict(errors)}")
+            return len(finished) / (finished[-1] - started)
+
+        references: list[str] = []
+        numbers = itertools.count()
+
+        def submit() -> None:
+            request = urllib.request.Request(
+                stack.base_url + "/requests",
+                data=_submission(next(numbers)),
+                headers={"content-type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                if response.status != 202:
+                    raise RuntimeError(f"status {response.status}")
+                references.append(json.loads(response.read())["reference"])  # list.append is atomic
+
+        floor_before = floor_rate("before")
+        started = time.monotonic()
+        finished, errors = _run_clients(SUBMISSIONS, submit)
+        submitted = time.monotonic()
+        memory_after_burst = _memory(stack.process.pid)
+
+        # moto's SES send count (GetSendQuota, one per recipient) tells when sending has stopped without
+        # reading every message; the outbox is read (it is big) only then, to check each reference.
+        drain_deadline = submitted + max(300.0, SUBMISSIONS * 0.2)
+        sent, last_sent_at = 0.0, submitted
+        counts: Counter[str] = Counter()
+        outbox_seconds = 0.0
+        while time.monotonic() < drain_deadline:
+            now_sent = ses.get_send_quota()["SentLast24Hours"]
+            if now_sent != sent:
+                sent, last_sent_at = now_sent, time.monotonic()
+            elif sent >= len(references) and time.monotonic() - last_sent_at > QUIET_SECONDS:
+                read_started = time.monotonic()
+                outbox = _read_outbox(stack.base_url)
+                outbox_seconds = time.monotonic() - read_started
+                counts = _acknowledged(outbox)
+                if set(references) <= set(counts):
+                    break
+            time.sleep(0.5)
+        if not counts:  # the deadline came first: count what did arrive
+            counts = _acknowledged(_read_outbox(stack.base_url))
+        acknowledged_after = last_sent_at - submitted if set(references) <= set(counts) else None
+        still_waiting = len(set(references) - set(counts))
+        memory = _memory(stack.process.pid)
+        floor_after = floor_rate("after")
+
+        interrupted = time.monotonic()
+        stack.process.send_signal(signal.SIGINT)
+        stack.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        stop_seconds = time.monotonic() - interrupted
+    finally:
+        stop_stack(stack)
+
+    wanted = set(references)
+    missing = len(wanted - set(counts))
+    twice = sum(1 for reference in wanted if counts[reference] > 1)
+    first, last = _pace(started, finished, first=True), _pace(started, finished, first=False)
+    overall = len(finished) / (submitted - started)
+    return [
+        (
+            f"submissions/s, first {WINDOW:,} ({CLIENTS} clients)",
+            f"{first:.1f} ({ratio(first, floor_before)} of floor)",
+            f"{floor_before:.1f} TransactWriteItems+SendMessage/s, empty tables",
+        ),
+        (
+            f"submissions/s, last {WINDOW:,}",
+            f"{last:.1f} ({ratio(last, floor_after)} of floor; {ratio(last, first)} of the first)",
+            f"{floor_after:.1f} /s, after the burst"
+            + (f" ({still_waiting:,} still to acknowledge)" if still_waiting else " (all acknowledged)"),
+        ),
+        (
+            f"{SUBMISSIONS:,} submissions",
+            f"{len(finished):,} answered 202 in {submitted - started:.0f} s ({overall:.1f}/s)",
+            "",
+        ),
+        ("errors", f"{sum(errors.values())} {dict(errors) or ''}", ""),
+        (
+            "acknowledgements in the outbox",
+            f"{len(wanted) - missing:,}/{len(wanted):,}, {missing} missing, {twice} sent twice",
+            f"outbox read in {outbox_seconds:.1f} s",
+        ),
+        (
+            "time from last submission to last acknowledgement",
+            f"{acknowledged_after:.1f} s" if acknowledged_after is not None else "not all in time",
+            "",
+        ),
+        (
+            "stack RSS at the end / peak (limit 1 GB)",
+            f"{_mb(memory['VmRSS'])} / {_mb(memory['VmHWM'])}"
+            + (" OVER" if memory["VmHWM"] > MEMORY_LIMIT_BYTES else ""),
+            f"{_mb(memory_after_burst['VmRSS'])} when the last submission was answered",
+        ),
+        ("Ctrl-C to exit", f"{stop_seconds:.1f} s", ""),
+    ]

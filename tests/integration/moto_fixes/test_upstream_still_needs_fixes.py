@@ -1,0 +1,46 @@
+"""Tells us when moto as released no longer needs a fix of infra/moto_fixes: the same scenarios as
+test_leaks.py, run on moto without the fixes, in this same session. While these pass, the fixes
+are needed; when one fails, its message names the module to delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.moto_fixes.conftest import REQUESTS, mocked_dynamodb, moto_as
+from tests.integration.moto_fixes.probes import alive, counting_built, fill, submit_by_transaction
+
+
+def released() -> str:
+    import moto
+
+    return f"moto {moto.__version__}"
+
+
+def test_released_moto_still_copies_tables_on_transact_write_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        from moto.dynamodb.models.table import Table
+
+        fill(client, 20)
+        with counting_built(Table, monkeypatch) as tables:
+            for index in range(5):
+                submit_by_transaction(client, index)
+
+    assert tables.count >= 5, (
+        f"{released()} no longer copies tables on transact_write_items: "
+        "remove infra/moto_fixes/dynamodb_transactions.py"
+    )
+
+
+def test_released_moto_still_keeps_every_model_object_it_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        from moto.dynamodb.models.dynamo_type import Item
+
+        fill(client, 20)
+        for _ in range(5):
+            client.scan(TableName=REQUESTS)  # 100 copies of items, garbage as soon as the answer is sent
+        kept = alive(Item)
+
+    assert kept >= 100, (
+        f"{released()} no longer keeps every model object in its instance tracker: "
+        "remove infra/moto_fixes/instance_tracker.py"
+    )
