@@ -1,8 +1,11 @@
 """`python -m infra.local`: run the local stack in the foreground until Ctrl-C or SIGTERM.
 
 Ports come from PORT (HTTP, 3000) and AWS_PORT (moto, 4566); `--param Name=Value` overrides a
-template parameter (PublicBaseUrl defaults to the local gateway). One line starting with
-"Corrigo local stack ready:" goes to stdout once everything listens; logs go to stderr.
+template parameter (PublicBaseUrl defaults to the local gateway). Each function's AWS calls are
+checked against its IAM role (LOCAL_IAM_CHECK=enforce|record|off; see infra/iam/local.py), and
+CORRIGO_IAM_REPORT=path.json saves the calls each function made, by service:operation, at exit.
+One line starting with "Corrigo local stack ready:" goes to stdout once everything listens; logs go
+to stderr.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import signal
 import sys
 import threading
 from pathlib import Path
+
+from infra.iam.local import UnknownIamMode
 
 from .stack import LocalStack
 from .template import TemplateError
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         stack.start()
-    except (TemplateError, OSError, ImportError) as exc:
+    except (TemplateError, UnknownIamMode, OSError, ImportError) as exc:
         logging.getLogger("infra.local").error("the local stack cannot start: %s", exc)
         return 1
     print(stack.ready_line, flush=True)

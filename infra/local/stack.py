@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from infra.iam.local import MODE_ENV, check_mode, is_project_template, stack_check
+from infra.iam.recorder import IamCheck, activate, deactivate, save_report
 
 from .extensions import ExtraService, StartupStep, default_extra_services, default_startup_steps
 from .gateway import HttpGateway, OutgoingResponse, json_response, routes_from_template
@@ -36,7 +40,11 @@ from .template import ACCOUNT_ID, REGION, IntrinsicResolver, load_template, reso
 log = logging.getLogger(__name__)
 
 PUBLIC_BASE_URL_PARAMETER = "PublicBaseUrl"
+# A schedule ticks at its own rate locally (`rate(15 minutes)`: every 900 s), as in AWS: a faster
+# tick re-reads every open request each time and starves the worker under a burst (bench burst).
+# LOCAL_SCHEDULE_SECONDS sets another interval; other expressions (cron) tick every 30 s.
 DEFAULT_SCHEDULE_SECONDS = 30.0
+_RATE_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 READY_PREFIX = "Corrigo local stack ready:"
 
 
@@ -84,6 +92,7 @@ class LocalStack:
         self._queue_activity = QueueActivity()
         self._saved_environ: dict[str, str | None] = {}
         self._persistence: Persistence | None = None
+        self._iam_check: IamCheck | None = None
 
     # --- what tests and extensions use ---------------------------------------------------------
 
@@ -188,6 +197,7 @@ class LocalStack:
         self.resources = provision(self._aws, self.template, self.resolver)
         self._restore_state()
 
+        self._start_iam_check()
         specs = function_specs(self.template, self.resolver)
         self._set_environ({key: value for spec in specs for key, value in spec.environment.items()})
         self.functions = load_functions(specs, self.code_dir)
@@ -223,6 +233,7 @@ class LocalStack:
             thread.join()
         self._event_sources.clear()
         self._save_state()  # everything that writes has stopped; moto still answers
+        self._stop_iam_check()
         if self._endpoint is not None:
             self._endpoint.stop()
             self._endpoint = None
@@ -273,6 +284,21 @@ class LocalStack:
             log.exception("saving the local state to %s failed", self._persistence.state_dir)
         self._persistence = None
 
+    def _start_iam_check(self) -> None:
+        """Every AWS call a function makes is checked against its role from now on (infra/iam)."""
+        assert self.resolver is not None
+        mode = check_mode(project_template=is_project_template(self.template_path))
+        self._iam_check = stack_check(self.template, self.resolver, mode)
+        if self._iam_check is not None:
+            activate(self._iam_check)
+        log.info("IAM check of each function's AWS calls: %s (%s)", mode, MODE_ENV)
+
+    def _stop_iam_check(self) -> None:
+        if self._iam_check is not None:
+            deactivate(self._iam_check)
+            self._iam_check = None
+            save_report()
+
     def _make_authorizer(self, config: JwtAuthorizerConfig) -> JwtAuthorizer:
         return JwtAuthorizer(config, jwks_url_for(config.issuer, self.aws_url))
 
@@ -314,6 +340,8 @@ class LocalStack:
             queue_url=queue_url,
             queue_arn=queue_arn,
             batch_size=int(props.get("BatchSize", 10)),
+            batching_window_seconds=props.get("MaximumBatchingWindowInSeconds"),
+            max_concurrency=(props.get("ScalingConfig") or {}).get("MaximumConcurrency"),
             report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
             stopping=self._stopping,
             activity=activity,
@@ -323,7 +351,9 @@ class LocalStack:
 
     def _schedule_ticker(self, spec: FunctionSpec, name: str, kind: str, props: Mapping[str, Any]) -> ScheduleTicker:
         expression = str(props.get("Schedule") or props.get("ScheduleExpression") or "")
-        interval = self._schedule_seconds or float(os.environ.get("LOCAL_SCHEDULE_SECONDS") or DEFAULT_SCHEDULE_SECONDS)
+        interval = self._schedule_seconds or float(
+            os.environ.get("LOCAL_SCHEDULE_SECONDS") or rate_seconds(expression) or DEFAULT_SCHEDULE_SECONDS
+        )
         rule_name = str(props.get("Name") or f"{PHYSICAL_NAME_PREFIX}{spec.logical_id}-{name.split('.')[-1]}")
         if kind == "ScheduleV2":
             rule_arn, source = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{rule_name}", "aws.scheduler"
@@ -365,3 +395,9 @@ class LocalStack:
             retry_after_seconds=self._retry_after_seconds,
             name=name,
         )
+
+
+def rate_seconds(expression: str) -> float | None:
+    """`rate(15 minutes)` -> 900.0; None for anything else (a cron expression)."""
+    match = re.fullmatch(r"rate\((\d+)\s+(minute|hour|day)s?\)", expression.strip())
+    return float(int(match.group(1)) * _RATE_UNIT_SECONDS[match.group(2)]) if match else None
