@@ -50,7 +50,11 @@ def service() -> MailIntakeService:
     )
 
 
-def process(record: SQSRecord) -> None:
+# Time kept back from the invocation for writing the quarantined request and reporting the batch.
+RESERVED_SECONDS = 10
+
+
+def process(record: SQSRecord, lambda_context: Any = None) -> None:
     try:
         notification = notification_from_body(record.body)
     except NotAMailNotification as exc:
@@ -58,7 +62,8 @@ def process(record: SQSRecord) -> None:
         logger.info("not a received-mail notification; skipped", extra={"reason": str(exc)})
         return
     logger.append_keys(object_key=notification.key)
-    handled = service().handle(notification)
+    seconds_left = lambda_context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS if lambda_context else None
+    handled = service().handle(notification, seconds_left)
     logger.append_keys(reference=handled.reference)
     logger.info("mail handled", extra={"outcome": handled.outcome, "status": handled.status})
     metrics.add_metric(name=f"Mail_{handled.outcome}", unit=MetricUnit.Count, value=1)

@@ -17,7 +17,6 @@ repeats that delivery's idempotent side effects.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from typing import Any
 from adapters.raw_mail import RawMailStore
 from adapters.requests_table import ExistingSubmission, ReferenceTaken, RequestsTable
 from corrigo.config import Settings
+from corrigo.contact import SOURCE_KEY, Contact, new_contact
 from corrigo.errors import ConcurrentChange, NotFound, ServiceUnavailable
 from corrigo.intake import new_request
 from corrigo.lifecycle import Action, AuditEvent, Status, TransitionNotAllowed
@@ -38,9 +38,7 @@ from corrigo.mail.decisions import (
     Notification,
     ReplyPlan,
     auto_reply_blockers,
-    bilingual_problems,
     classify,
-    counter_window,
     domain_of,
     guess_language,
     idempotency_keys,
@@ -48,14 +46,15 @@ from corrigo.mail.decisions import (
     plan_attachments,
     reply_plan,
     same_address,
+    sender_authenticated,
     text_excerpt,
-    understood,
     with_sender,
-    within_cap,
 )
+from corrigo.mail.limits import Budget, TooCostlyToRead
 from corrigo.model import CorrectionRequest, iso, utc_now
 from corrigo.validation import validate
 from observability import logger
+from services.contact import incomplete_notice
 from services.intake import REFERENCE_ATTEMPTS, IntakeService
 from services.notify import Notifier
 
@@ -104,10 +103,17 @@ class MailIntakeService:
 
     # ---- the one entry point, and the one place errors are mapped ------------------------------------
 
-    def handle(self, notification: Notification) -> Handled:
+    def handle(self, notification: Notification, seconds_left: float | None = None) -> Handled:
         """Take one received mail. Raises only what a retry may cure (ServiceUnavailable, a concurrent
         change, a raw message not readable yet): the SQS record is then retried, and after
-        maxReceiveCount it waits in the dead-letter queue with the raw mail still in S3."""
+        maxReceiveCount it waits in the dead-letter queue with the raw mail still in S3.
+
+        Reading the mail may take the limits' time budget, or ``seconds_left`` (what the invocation
+        has left) if less: a mail that needs more is quarantined as too costly to read, so that it
+        never makes the invocation time out and take its batch neighbours down with it."""
+        budget = Budget(
+            min(self.mail.limits.read_budget_seconds, float("inf") if seconds_left is None else seconds_left)
+        )
         seen = self.table.mail_seen(idempotency_keys(notification, None))
         if seen is not None:
             return self._repeat(seen.reference, notification)
@@ -115,15 +121,20 @@ class MailIntakeService:
         mail: ParsedMail | None = None
         keys = idempotency_keys(notification, None)
         try:
-            mail = parse_mail(raw)
+            mail = parse_mail(raw, self.mail.limits)
+            budget.check("reading the fields")
             keys = idempotency_keys(notification, mail)
             seen = self.table.mail_seen(keys[1:])
             if seen is not None:  # the same message again, under another object key
                 self.table.remember_mail(keys[:1], seen.reference)
                 return self._repeat(seen.reference, notification)
-            return self._route(notification, mail, keys)
+            return self._route(notification, mail, keys, budget)
         except (ServiceUnavailable, ConcurrentChange):
             raise
+        except TooCostlyToRead as stopped:  # the raw mail is in S3: editors can read it there
+            logger.warning("mail too costly to read; quarantined", extra={"step": stopped.step})
+            data = with_sender({}, mail.from_address) if mail is not None else {}
+            return self._quarantine(notification, mail, keys, str(stopped), data=data)
         except Exception as exc:  # a mail no rule foresaw must still reach editors, never vanish
             logger.exception("mail could not be processed; quarantined", extra={"object_key": notification.key})
             reason = f"could not be processed: {type(exc).__name__}: {exc}"[:500]
@@ -132,7 +143,7 @@ class MailIntakeService:
                 notification, mail, keys, reason, data={}, source=self._source(notification, mail, None)
             )
 
-    def _route(self, notification: Notification, mail: ParsedMail, keys: list[str]) -> Handled:
+    def _route(self, notification: Notification, mail: ParsedMail, keys: list[str], budget: Budget) -> Handled:
         found = classify(mail, self.own_domains)
         if found.kind is Kind.UNREADABLE or found.kind is Kind.STRAY_BOUNCE:
             return self._quarantine(notification, mail, keys, found.reason, data=with_sender({}, mail.from_address))
@@ -148,12 +159,12 @@ class MailIntakeService:
             if request is not None:
                 return self._reply(notification, mail, request, keys)
             # A reference we never issued (a typo, an old mail): read it as a new request.
-        return self._new(notification, mail, keys)
+        return self._new(notification, mail, keys, budget)
 
     # ---- new mail ---------------------------------------------------------------------------------
 
-    def _new(self, notification: Notification, mail: ParsedMail, keys: list[str]) -> Handled:
-        extraction = extract_fields(mail)
+    def _new(self, notification: Notification, mail: ParsedMail, keys: list[str], budget: Budget) -> Handled:
+        extraction = extract_fields(mail, self.mail.limits, budget)
         data = with_sender(extraction.data, mail.from_address)
         data.setdefault("language", guess_language(mail.subject, mail.text))
         language = str(data["language"])
@@ -164,6 +175,9 @@ class MailIntakeService:
             # Nobody wrote it to us by hand, or SES found it to be spam or a virus: editors decide.
             reason = "automatic or flagged mail: " + "; ".join(blockers)
             return self._quarantine(notification, mail, keys, reason, data=data, source=source)
+        if extraction.cut_short:
+            # The time budget ran out: editors get the fields read so far and the raw mail.
+            return self._quarantine(notification, mail, keys, extraction.cut_short, data=data, source=source)
         checked = validate(data, domains=self.settings.site_domains, language=language)
         if checked.ok:
             request, created = self._create(checked.data, source, keys)
@@ -184,7 +198,7 @@ class MailIntakeService:
         if not created:
             return self._repeat(request.reference, notification)
         if may_reply:
-            self._tell_incomplete(request, keys[0], str(mail.from_address))
+            self._tell_incomplete(request, keys[0])
         return Handled("created", request.reference, request.status.value, auto_reply=may_reply)
 
     # ---- replies ------------------------------------------------------------------------------------
@@ -193,9 +207,20 @@ class MailIntakeService:
         self, notification: Notification, mail: ParsedMail, request: CorrectionRequest, keys: list[str]
     ) -> Handled:
         blockers = auto_reply_blockers(mail, own_addresses=self.own_addresses, verdicts=notification.verdicts)
+        if not blockers and not sender_authenticated(notification.verdicts, mail, notification.envelope_sender):
+            # Anyone can write a From header: a reply changes a request only when SES vouches for it.
+            # Kept for the editor, acted on never, answered never.
+            verdicts = ", ".join(
+                f"{k}={v}" for k, v in notification.verdicts.as_dict().items() if k not in ("spam", "virus")
+            )
+            why = f"unverified sender (SES {verdicts}): kept for the editor, not acted on"
+            return self._record(notification, mail, request, keys, why, link_attachments=False)
         original_sender = str((request.source.get("mail") or {}).get("from", ""))
-        from_requester = same_address(mail.from_address, request.requester_email) or same_address(
-            mail.from_address, original_sender
+        contact = Contact.from_source(request.source)
+        from_requester = (
+            same_address(mail.from_address, request.requester_email)
+            or same_address(mail.from_address, original_sender)
+            or (contact is not None and same_address(mail.from_address, contact.authenticated_from))
         )
         plan = reply_plan(request.status, from_requester=from_requester, automatic=bool(blockers))
         if plan is ReplyPlan.COMPLETE and not from_requester:
@@ -218,10 +243,16 @@ class MailIntakeService:
     def _complete(
         self, notification: Notification, mail: ParsedMail, request: CorrectionRequest, keys: list[str]
     ) -> Handled:
-        extraction = extract_fields(mail)
-        merged = merge_fields(request.fields, extraction.data)
+        extraction = extract_fields(mail, self.mail.limits)
+        # The address of record is never changed through mail: it is where the requester's text may go.
+        offered = {name: value for name, value in extraction.data.items() if name != "requester_email"}
+        merged = merge_fields(request.fields, offered)
         checked = validate(merged, domains=self.settings.site_domains, language=request.language)
         source = self._with_attachments(request.source, self._keep_attachments(notification, mail))
+        contact = Contact.from_source(source)
+        if contact is not None and same_address(mail.from_address, request.requester_email):
+            # An authenticated mail from the address of record shows it is the requester's, as the link does.
+            source[SOURCE_KEY] = contact.confirm(request.requester_email, by="mail").as_dict()
         now = self.clock()
         if checked.ok:
             after, event = request.move(
@@ -239,17 +270,29 @@ class MailIntakeService:
         self.table.save_move(request, after, event)
         may_reply, _ = self._may_auto_reply(mail, ())
         if may_reply:
-            self._tell_incomplete(after, keys[0], str(mail.from_address))
+            self._tell_incomplete(after, keys[0])
         self.table.remember_mail(keys, request.reference)
         return Handled("still_incomplete", after.reference, after.status.value, auto_reply=may_reply)
 
     def _record(
-        self, notification: Notification, mail: ParsedMail, request: CorrectionRequest, keys: list[str], why: str
+        self,
+        notification: Notification,
+        mail: ParsedMail,
+        request: CorrectionRequest,
+        keys: list[str],
+        why: str,
+        *,
+        link_attachments: bool = True,
     ) -> Handled:
-        """Keep the mail in the request's history (editors read it there); the status does not change."""
-        detail = f"{why}\nSubject: {mail.subject}\n\n{text_excerpt(strip_quoted(mail.text))}"
+        """Keep the mail in the request's history (editors read it there); the status does not change.
+        An unverified sender's attachments are not linked to the request (the raw mail keeps them)."""
+        detail = (
+            f"{why}\nSubject: {mail.subject}\nRaw mail: {notification.key}\n\n{text_excerpt(strip_quoted(mail.text))}"
+        )
         after, event = self._unchanged_status(request, self.clock(), Action.MAIL_RECEIVED, detail)
-        after = replace(after, source=self._with_attachments(after.source, self._keep_attachments(notification, mail)))
+        if link_attachments:
+            attachments = self._keep_attachments(notification, mail)
+            after = replace(after, source=self._with_attachments(after.source, attachments))
         self.table.save_move(request, after, event)
         self.table.remember_mail(keys, request.reference)
         return Handled("recorded", request.reference, request.status.value)
@@ -318,6 +361,12 @@ class MailIntakeService:
         """Store a request made from this mail, once: (the request, True), or the one an earlier
         delivery of the same mail created and False. ``action`` moves it on from `received` in the
         same write (MARK_INCOMPLETE, SCREEN_QUARANTINE), so the history shows both steps."""
+        mail_source = source.get("mail") or {}
+        authenticated = str(mail_source.get("from", "")) if mail_source.get("authenticated") else ""
+        source = {
+            **source,
+            SOURCE_KEY: new_contact(str(data.get("requester_email", "")), authenticated_from=authenticated).as_dict(),
+        }
         for _ in range(REFERENCE_ATTEMPTS):
             now = self.clock()
             new = new_request(data, channel="email", now=now, deadlines=self.settings.deadlines, source=source)
@@ -352,35 +401,21 @@ class MailIntakeService:
             and mail_source.get("auto_reply")
             and mail_source.get("key") == notification.key
         ):
-            self._tell_incomplete(request, first_key, str(mail_source.get("from", "")))  # idempotent
+            self._tell_incomplete(request, first_key)  # idempotent
         return Handled("repeated", reference, request.status.value)
 
-    def _may_auto_reply(self, mail: ParsedMail, blockers: Sequence[str]) -> tuple[bool, str]:
-        """No reply to robots; at most N automatic replies per sender and day (a counter with TTL), so
-        that even a robot that looks like a person cannot keep a conversation with us going."""
+    @staticmethod
+    def _may_auto_reply(mail: ParsedMail, blockers: Sequence[str]) -> tuple[bool, str]:
+        """No reply to robots. The daily cap per address (so that even a robot that looks like a person
+        cannot keep a conversation with us going) is the Notifier's, shared by every channel."""
         if blockers:
             return False, "; ".join(blockers)
-        sender = (mail.from_address or "").strip().lower()
-        window = counter_window(self.clock())
-        name = "auto-reply#" + hashlib.sha256(sender.encode("utf-8")).hexdigest()  # no address in keys or logs
-        count = self.table.increment_counter(name, window.day, window.expires_at)
-        if not within_cap(count, self.mail.max_auto_replies_per_day):
-            logger.warning("automatic reply cap reached", extra={"count": count})
-            return False, f"more than {self.mail.max_auto_replies_per_day} automatic replies to this sender today"
         return True, ""
 
-    def _tell_incomplete(self, request: CorrectionRequest, occasion: str, to: str) -> None:
-        base = self.settings.public_base_url
-        self.notifier.notify(
-            request,
-            "incomplete",
-            occasion=occasion,
-            to=to or request.requester_email,
-            problems=bilingual_problems(request.fields, self.settings.site_domains),
-            understood=understood(request.fields),
-            form_urls={"zh": f"{base}/?lang=zh", "en": f"{base}/?lang=en"},
-            intake_address=self.settings.intake_address,
-        )
+    def _tell_incomplete(self, request: CorrectionRequest, occasion: str) -> None:
+        """The bilingual notice of what is missing: the Notifier sends it in full only to an address
+        that has shown it is the requester's, and the confirmation notice to any other."""
+        self.notifier.notify(request, "incomplete", occasion=occasion, **incomplete_notice(self.settings, request))
 
     def _unchanged_status(
         self,
@@ -476,6 +511,8 @@ class MailIntakeService:
                     "subject": mail.subject[:500],
                     "problems": list(mail.problems)[:20],
                     "forwarded": bool(mail.forwarded),
+                    # SES vouches for the From address (issue 9): it may be sent the text it wrote.
+                    "authenticated": sender_authenticated(notification.verdicts, mail, notification.envelope_sender),
                 }
             )
         return {"mail": described, **(attachments or {"attachments": [], "attachments_skipped": []})}

@@ -8,27 +8,27 @@ whether it stands in for a missing ``requester_email``.
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from corrigo.mail.docxform import read_docx
 from corrigo.mail.htmltext import read_html, row_line
 from corrigo.mail.labels import boolean_fields, convert, field_for_label, text_affirms
-from corrigo.mail.parsing import Attachment, ParsedMail
+from corrigo.mail.limits import ArchiveRefused, Budget, ReadLimits, TooCostlyToRead, cut
+from corrigo.mail.parsing import DEFAULT_LIMITS, Attachment, ParsedMail
 from corrigo.mail.quoting import drop_header_blocks, strip_quoted
 from corrigo.schema import fields_by_name
 
 SOURCES = ("docx", "table", "lines")
-# A complete form is some 20,000 characters at most (the schema's maxLength values); reading far
-# more only gives a hostile mail a way to spend our time.
-MAX_TEXT = 200_000
-MAX_HTML = 500_000
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _COLON = re.compile(r"[:：]")
-# "申请人：张三  电话：138…" — a second label after a run of spaces starts a second field.
-_INLINE_LABEL = re.compile(r"(?:\s{2,}|\t|\u3000)([^\s:：]{1,20})\s*[:：]")
+# "申请人：张三  电话：138…" — a second label after a run of spaces starts a second field. The run is
+# matched from its first character only (the lookbehind), once, so a long run costs one pass, not
+# one per space; which runs separate fields (two spaces or more, a tab, an ideographic space) is
+# checked on the match.
+_INLINE_LABEL = re.compile(r"(?<!\s)(\s++)([^\s:：]{1,20})\s*+[:：]")
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|回复|答复|回覆)\s*[:：]", re.IGNORECASE)
 _MARKDOWN_RULE = re.compile(r"^[\s|:\-+]+$")
 
@@ -43,6 +43,7 @@ class Extraction:
     source: str = "none"  # the first form that gave a value: "docx", "table", "lines" or "none"
     found_in: dict[str, str] = field(default_factory=dict)  # field name -> form
     notes: tuple[str, ...] = ()
+    cut_short: str = ""  # why reading stopped before the end (the time budget ran out), if it did
 
 
 # --- rows of cells (docx tables, HTML tables, text tables) ---------------------------------------
@@ -123,7 +124,8 @@ def _line_start(line: str) -> list[Pair] | None:
 def _split_at_inline_label(value: str) -> tuple[str, str]:
     """("张三", "电话：138…") from "张三  电话：138…": a known label after spaces starts another field."""
     for found in _INLINE_LABEL.finditer(value):
-        if field_for_label(found.group(1)):
+        separator = found.group(1)
+        if (len(separator) >= 2 or separator in ("\t", "\u3000")) and field_for_label(found.group(2)):
             return value[: found.start()], value[found.start() :]
     return value, ""
 
@@ -148,31 +150,6 @@ def _is_docx(attachment: Attachment) -> bool:
     return attachment.filename.lower().endswith(".docx") or attachment.content_type == _DOCX_TYPE
 
 
-def _docx_rows(table: Any) -> Iterator[list[str]]:
-    for row in table.rows:
-        cells: list[str] = []
-        previous = None
-        for cell in row.cells:
-            if cell._tc is previous:  # a merged cell is listed once per grid column it spans
-                continue
-            previous = cell._tc
-            cells.append(cell.text)
-            for inner in cell.tables:
-                yield from _docx_rows(inner)
-        yield cells
-
-
-def read_docx(data: bytes) -> tuple[list[Pair], str]:
-    """Pairs from a .docx form's tables and paragraphs, and the document's paragraph text."""
-    import docx  # python-docx: imported here so that reading a plain mail does not pay for lxml
-
-    document = docx.Document(io.BytesIO(data))
-    rows = [cells for table in document.tables for cells in _docx_rows(table)]
-    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
-    table_text = "\n".join(row_line(cells) for cells in rows)
-    return pairs_from_rows(rows) + pairs_from_lines(text.splitlines()), text + "\n" + table_text
-
-
 def _html_tables_outside_quotes(html: str) -> list[list[str]]:
     """Rows of the HTML tables that stand in the new part of the mail, not in a quoted original."""
     content = read_html(html)
@@ -190,6 +167,7 @@ class _Collector:
     found_in: dict[str, str] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)  # everything read, for the declaration sentence
     notes: list[str] = field(default_factory=list)
+    cut_short: str = ""
 
     def add(self, pairs: list[Pair], source: str) -> None:
         specs = fields_by_name()
@@ -212,36 +190,55 @@ class _Collector:
             source=used[0] if used else "none",
             found_in=self.found_in,
             notes=tuple(self.notes),
+            cut_short=self.cut_short,
         )
 
 
-def _collect(mail: ParsedMail, collector: _Collector) -> None:
+def _read_docx(attachment: Attachment, limits: ReadLimits, collector: _Collector) -> None:
+    name = attachment.filename or "a .docx attachment"
+    if attachment.size > limits.docx_max_bytes:
+        collector.notes.append(f"{name} not read: larger than {limits.docx_max_bytes:,} bytes")
+        return
+    try:
+        content = read_docx(attachment.data, limits)
+    except ArchiveRefused as refused:
+        collector.notes.append(f"{name} not read: {refused}")
+        return
+    except Exception as exc:  # a corrupt file from the public is not our failure
+        collector.notes.append(f"could not read {name}: {exc}")
+        return
+    collector.notes += [f"{name}: {note}" for note in content.notes]
+    text = content.text + "\n" + "\n".join(row_line(cells) for cells in content.rows)
+    collector.add(pairs_from_rows(content.rows) + pairs_from_lines(content.text.splitlines()), "docx")
+    collector.texts.append(text)
+
+
+def _collect(mail: ParsedMail, collector: _Collector, limits: ReadLimits, budget: Budget) -> None:
+    """Each form in turn, the time budget checked before each step: what was read stays read."""
     for attachment in mail.attachments:
         if _is_docx(attachment):
-            try:
-                pairs, text = read_docx(attachment.data)
-            except Exception as exc:  # a corrupt file from the public is not our failure
-                collector.notes.append(f"could not read {attachment.filename or 'a .docx attachment'}: {exc}")
-                continue
-            collector.add(pairs, "docx")
-            collector.texts.append(text)
+            budget.check(f"reading {attachment.filename or 'a .docx attachment'}")
+            _read_docx(attachment, limits, collector)
         elif attachment.filename.lower().endswith(".doc"):
             collector.notes.append(f"{attachment.filename}: old Word .doc files are not read; .docx is")
 
-    text = mail.text[:MAX_TEXT]
-    html_rows, text_rows, lines, read_text = _read_text(mail, strip_quoted(text))
+    budget.check("reading the text")
+    text = cut(mail.text, limits.max_text_chars)
+    html = cut(mail.html, limits.max_html_chars)
+    html_rows, text_rows, lines, read_text = _read_text(html, strip_quoted(text))
     if not (html_rows or text_rows or lines) and not _is_reply(mail):
+        budget.check("reading a form forwarded inline")
         # A form forwarded inline sits below a "Forwarded message" line that strip_quoted cut.
-        html_rows, text_rows, lines, read_text = _read_text(mail, drop_header_blocks(text))
+        html_rows, text_rows, lines, read_text = _read_text(html, drop_header_blocks(text))
     collector.add(html_rows, "table")
     collector.add(text_rows, "table")
     collector.add(lines, "lines")
     collector.texts.append(read_text)
 
 
-def _read_text(mail: ParsedMail, text: str) -> tuple[list[Pair], list[Pair], list[Pair], str]:
+def _read_text(html: str, text: str) -> tuple[list[Pair], list[Pair], list[Pair], str]:
     """(pairs from HTML tables, from text tables, from label lines, the text read)."""
-    html_rows = pairs_from_rows(_html_tables_outside_quotes(mail.html[:MAX_HTML])) if mail.html else []
+    html_rows = pairs_from_rows(_html_tables_outside_quotes(html)) if html else []
     return html_rows, pairs_from_rows(text_table_rows(text)), pairs_from_lines(text.splitlines()), text
 
 
@@ -249,15 +246,23 @@ def _is_reply(mail: ParsedMail) -> bool:
     return mail.in_reply_to is not None or bool(_REPLY_SUBJECT.match(mail.subject))
 
 
-def extract_fields(mail: ParsedMail) -> Extraction:
-    """The request fields found in a mail, or in the mail it forwards when it has none of its own."""
+def extract_fields(mail: ParsedMail, limits: ReadLimits = DEFAULT_LIMITS, budget: Budget | None = None) -> Extraction:
+    """The request fields found in a mail, or in the mail it forwards when it has none of its own.
+
+    Reads no more than ``limits`` allow. When ``budget`` runs out between two steps, the fields
+    read so far are returned with ``cut_short`` saying where reading stopped."""
+    budget = budget or Budget.unlimited()
     collector = _Collector()
-    _collect(mail, collector)
-    result = collector.result()
-    if result.data:
-        return result
-    for forwarded in mail.forwarded:
-        inner = extract_fields(forwarded)
-        if inner.data:
-            return inner
-    return result
+    try:
+        _collect(mail, collector, limits, budget)
+        result = collector.result()
+        if result.data:
+            return result
+        for forwarded in mail.forwarded:
+            budget.check("reading a forwarded message")
+            inner = extract_fields(forwarded, limits, budget)
+            if inner.data or inner.cut_short:
+                return inner
+    except TooCostlyToRead as stopped:
+        collector.cut_short = str(stopped)
+    return collector.result()

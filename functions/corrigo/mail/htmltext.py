@@ -4,13 +4,18 @@ A request mailed from a webmail editor often arrives HTML-only, with the form pa
 table. Rows become ``cell | cell`` lines so the text extractor sees label and value side by
 side; the tables are also returned as rows of cells (line breaks inside a cell kept) for the
 table extractor. Script, style and head content never reach the text.
+
+The HTML is read by libxml2 (lxml, already here for python-docx), not the standard library's
+html.parser: on malformed input such as ``<a <a <a …`` html.parser rescans what it has not
+consumed yet at every step, quadratic in the input (20,000 characters took over 5 s of CPU here),
+where libxml2 makes one pass. The converter receives libxml2's events through a parser target.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from typing import Any
 
 # Elements that end a line of text where they open or close.
 _BLOCKS = {
@@ -39,9 +44,10 @@ class HtmlContent:
     tables: list[list[list[str]]]
 
 
-class _Converter(HTMLParser):
+class _Converter:
+    """An lxml parser target: libxml2 calls start, end and data; implied end tags are reported too."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.document: list[str] = []
         self.tables: list[_Table] = []  # open tables, innermost last
         self.finished_tables: list[list[list[str]]] = []
@@ -95,7 +101,21 @@ class _Converter(HTMLParser):
         if finished.rows:
             self.finished_tables.append(finished.rows)
 
-    # -- parser callbacks -------------------------------------------------------------------------
+    # -- parser target (lxml) -----------------------------------------------------------------------
+
+    def start(self, tag: str, attrib: Any) -> None:
+        self.handle_starttag(str(tag).lower(), [(str(k), None if v is None else str(v)) for k, v in attrib.items()])
+
+    def end(self, tag: str) -> None:
+        self.handle_endtag(str(tag).lower())
+
+    def data(self, data: str) -> None:
+        self.handle_data(data)
+
+    def close(self) -> None:
+        return None
+
+    # -- events -----------------------------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
@@ -118,11 +138,6 @@ class _Converter(HTMLParser):
                 self._write(alt)
         elif tag == "input" and dict(attrs).get("type") == "checkbox":
             self._write("☑" if "checked" in dict(attrs) else "☐")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag in _HIDDEN:
-            self.hidden_depth -= 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN:
@@ -163,11 +178,14 @@ def _tidy(text: str) -> str:
 
 def read_html(html: str) -> HtmlContent:
     """Text and tables of an HTML document; broken HTML gives what could be read, never an error."""
+    from lxml import etree  # type: ignore[import-untyped]  # imported here: a plain-text mail never needs it
+
     converter = _Converter()
+    parser = etree.HTMLParser(target=converter, recover=True, no_network=True, remove_pis=True)
     try:
-        converter.feed(html)
-        converter.close()
-    except (AssertionError, ValueError, IndexError):  # html.parser's complaints about broken markup
+        parser.feed(html)
+        parser.close()
+    except (etree.LxmlError, ValueError):  # what libxml2 could not recover from: keep what was read
         pass
     return converter.result()
 

@@ -24,23 +24,32 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from corrigo.mail.charsets import decode_bytes, decode_encoded_words, decode_raw_header, undo_surrogates
 from corrigo.mail.htmltext import html_to_text
+from corrigo.mail.limits import ReadLimits, cut
 from corrigo.mail.quoting import strip_quoted
 
 __all__ = ["Attachment", "ParsedMail", "parse_mail", "strip_quoted"]
 
-# The stdlib HTML parser reads about 1 MB of tag-dense HTML a second; mail bodies people write
-# are far smaller, so the text of a bigger HTML body is taken from its first megabyte only.
-MAX_HTML_FOR_TEXT = 1_000_000
+# Text, HTML and header values are cut to ReadLimits before any regular expression sees them
+# (the whole message stays in the raw-mail bucket).
+DEFAULT_LIMITS = ReadLimits()
 
 # Forwards of forwards are real; a thousand levels deep is an attack on the parser.
 MAX_NESTING = 5
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_FOLD = re.compile(r"\r?\n[ \t]*")
+# A filename parameter as written, 8-bit bytes and all (the stdlib replaced them with U+FFFD).
+_RAW_PARAMETERS = {
+    parameter: re.compile(rf'(?:^|;)\s*{parameter}\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
+    for parameter in ("filename", "name")
+}
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 _BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
-_AUTO_REPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-reply")
+_AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Reply")
 _REPORT_HEADER_TYPES = {"text/rfc822-headers", "message/rfc822-headers"}
-_RETURNED_MESSAGE_ID = re.compile(r"^\s*Message-ID\s*:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+# [ \t], not \s, before the name: with MULTILINE every line start is tried anyway, and \s* would
+# run over every following blank line from each of them (quadratic in a run of line breaks).
+_RETURNED_MESSAGE_ID = re.compile(r"^[ \t]*+Message-ID[ \t]*+:\s*+<([^<>\s]++)>", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -86,21 +95,35 @@ class ParsedMail:
         wanted = name.lower()
         return next((value for key, value in self.headers if key.lower() == wanted), None)
 
+    def automatic_reasons(self) -> tuple[str, ...]:
+        """Why no person wrote this mail, one reason per signal; empty for a person's mail.
+
+        The one rule for robot mail (RFC 3834): Auto-Submitted other than "no", bulk/junk/list/
+        auto_reply precedence, a mailing list, a delivery report, an auto-responder's own header.
+        Answering such a mail makes two robots answer each other forever; the mail decisions add
+        who sent it and SES's verdicts to these reasons (``decisions.auto_reply_blockers``).
+        """
+        reasons: list[str] = []
+        auto_submitted = (self.auto_submitted or "no").split(";")[0].strip().lower()
+        if auto_submitted != "no":
+            reasons.append(f"Auto-Submitted: {auto_submitted}")
+        if (self.precedence or "").strip().lower() in _BULK_PRECEDENCE:
+            reasons.append(f"Precedence: {self.precedence}")
+        if self.list_id is not None:
+            reasons.append("List-Id")
+        if self.is_bounce or (self.from_address or "").split("@", 1)[0].lower() in _BOUNCE_SENDERS:
+            reasons.append("delivery report")
+        reasons += [name for name in _AUTO_REPLY_HEADERS if self.header(name) is not None]
+        return tuple(reasons)
+
     @property
     def is_auto_generated(self) -> bool:
         """True for mail no person wrote: never answer it, or two robots reply to each other forever."""
-        auto_submitted = (self.auto_submitted or "no").split(";")[0].strip().lower()
-        return (
-            auto_submitted != "no"
-            or (self.precedence or "").lower() in _BULK_PRECEDENCE
-            or self.list_id is not None
-            or self.is_bounce
-            or any(self.header(name) is not None for name in _AUTO_REPLY_HEADERS)
-        )
+        return bool(self.automatic_reasons())
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse a raw RFC 5322 message; never raises."""
+def parse_mail(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ParsedMail:
+    """Parse a raw RFC 5322 message, reading no more than ``limits`` allow; never raises."""
     if isinstance(raw, str):  # tolerate a caller that already decoded
         raw = raw.encode("utf-8", errors="surrogateescape")
     try:
@@ -108,14 +131,14 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message = email.message_from_bytes(raw.lstrip(b"\r\n"), policy=compat32)
     except Exception as exc:  # the contract is "never raise"
         return ParsedMail(problems=(f"unparseable message: {type(exc).__name__}: {exc}",))
-    return _parse_message(message, depth=0)
+    return _parse_message(message, depth=0, limits=limits)
 
 
-def _parse_message(message: Message, depth: int) -> ParsedMail:
+def _parse_message(message: Message, depth: int, limits: ReadLimits) -> ParsedMail:
     try:
-        return _MailReader(message, depth).read()
+        return _MailReader(message, depth, limits).read()
     except Exception as exc:  # keep what a bug in one part would otherwise lose
-        headers = _safe_headers(message)
+        headers = _safe_headers(message, limits.max_header_chars)
         return ParsedMail(
             headers=headers,
             subject=next((value for name, value in headers if name.lower() == "subject"), ""),
@@ -123,9 +146,9 @@ def _parse_message(message: Message, depth: int) -> ParsedMail:
         )
 
 
-def _safe_headers(message: Message) -> tuple[tuple[str, str], ...]:
+def _safe_headers(message: Message, limit: int) -> tuple[tuple[str, str], ...]:
     try:
-        return tuple((name, decode_raw_header(str(value))) for name, value in message.raw_items())
+        return tuple((name, decode_raw_header(cut(str(value), limit))) for name, value in message.raw_items())
     except Exception:
         return ()
 
@@ -142,7 +165,7 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
 
 def _addresses(raw_values: Iterable[str]) -> list[tuple[str, str]]:
     """(name, address) pairs; names decoded after splitting, so a comma inside a name stays there."""
-    unfolded = [re.sub(r"\r?\n[ \t]*", " ", undo_surrogates(value)) for value in raw_values]
+    unfolded = [_FOLD.sub(" ", undo_surrogates(value)) for value in raw_values]
     pairs = []
     for name, address in getaddresses(unfolded):
         if address or name:
@@ -159,10 +182,11 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
 
 
-def _raw_values(message: Message, name: str) -> list[str]:
-    """A header's values exactly as parsed (``get_all`` would wrap 8-bit values in Header objects)."""
+def _raw_values(message: Message, name: str, limit: int = DEFAULT_LIMITS.max_header_chars) -> list[str]:
+    """A header's values as parsed (``get_all`` would wrap 8-bit values in Header objects), each cut
+    to ``limit`` characters."""
     wanted = name.lower()
-    return [str(value) for key, value in message.raw_items() if key.lower() == wanted]
+    return [cut(str(value), limit) for key, value in message.raw_items() if key.lower() == wanted]
 
 
 def _first_charset(message: Message) -> str | None:
@@ -219,7 +243,7 @@ def _filename(part: Message) -> str:
 
 
 def _raw_parameter(part: Message, header: str, parameter: str) -> str:
-    pattern = re.compile(rf'(?:^|;)\s*{parameter}\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
+    pattern = _RAW_PARAMETERS[parameter]
     for value in _raw_values(part, header):
         found = pattern.search(value)
         if found:
@@ -233,6 +257,7 @@ class _MailReader:
 
     message: Message
     depth: int
+    limits: ReadLimits
     plain_parts: list[str] = field(default_factory=list)
     html_parts: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
@@ -244,23 +269,22 @@ class _MailReader:
 
     def read(self) -> ParsedMail:
         hint = _first_charset(self.message)
-        headers = tuple((name, decode_raw_header(str(value), hint)) for name, value in self.message.raw_items())
+        limit = self.limits.max_header_chars
+        headers = tuple(
+            (name, decode_raw_header(cut(str(value), limit), hint)) for name, value in self.message.raw_items()
+        )
 
         def first(name: str) -> str | None:
             return next((value for key, value in headers if key.lower() == name), None)
 
         self._walk(self.message)
-        senders = _addresses(_raw_values(self.message, "From"))
+        senders = self._addresses("From")
         from_name, from_address = senders[0] if senders else ("", "")
-        reply_to = _addresses(_raw_values(self.message, "Reply-To"))
-        text = "\n\n".join(part for part in self.plain_parts if part.strip())
-        html = "\n".join(self.html_parts)
+        reply_to = self._addresses("Reply-To")
+        text = self._text()
+        html = self._html()
         if not text.strip() and html:
-            if len(html) > MAX_HTML_FOR_TEXT:
-                self.problems.append(
-                    f"HTML body of {len(html)} characters: text taken from the first {MAX_HTML_FOR_TEXT}"
-                )
-            text = html_to_text(html[:MAX_HTML_FOR_TEXT])
+            text = cut(html_to_text(html), self.limits.max_text_chars)
         is_bounce = self._is_bounce(from_address)
         return ParsedMail(
             message_id=next(iter(_message_ids(first("message-id"))), None),
@@ -270,8 +294,8 @@ class _MailReader:
             from_address=from_address or None,
             from_name=from_name,
             reply_to=reply_to[0][1] if reply_to and reply_to[0][1] else None,
-            to=tuple(address for _, address in _addresses(_raw_values(self.message, "To")) if address),
-            cc=tuple(address for _, address in _addresses(_raw_values(self.message, "Cc")) if address),
+            to=tuple(address for _, address in self._addresses("To") if address),
+            cc=tuple(address for _, address in self._addresses("Cc") if address),
             date=_parse_date(first("date")),
             headers=headers,
             text=text.strip(),
@@ -286,6 +310,21 @@ class _MailReader:
             bounced_message_id=self._bounced_message_id(text) if is_bounce else None,
             problems=tuple(dict.fromkeys(self.problems + self._defects())),
         )
+
+    def _addresses(self, header: str) -> list[tuple[str, str]]:
+        return _addresses(_raw_values(self.message, header, self.limits.max_header_chars))
+
+    def _text(self) -> str:
+        text = "\n\n".join(part for part in self.plain_parts if part.strip())
+        if len(text) > self.limits.max_text_chars:
+            self.problems.append(f"text of {len(text)} characters: the first {self.limits.max_text_chars} read")
+        return cut(text, self.limits.max_text_chars)
+
+    def _html(self) -> str:
+        html = "\n".join(self.html_parts)
+        if len(html) > self.limits.max_html_chars:
+            self.problems.append(f"HTML of {len(html)} characters: the first {self.limits.max_html_chars} read")
+        return cut(html, self.limits.max_html_chars)
 
     # -- the tree -------------------------------------------------------------------------------
 
@@ -334,7 +373,7 @@ class _MailReader:
             inner = payload[0]
         else:  # a base64 or quoted-printable message/rfc822, which the parser leaves as text
             inner = email.message_from_bytes(_payload_bytes(part), policy=compat32)
-        self.forwarded.append(_parse_message(inner, self.depth + 1))
+        self.forwarded.append(_parse_message(inner, self.depth + 1, self.limits))
 
     # -- delivery reports -----------------------------------------------------------------------
 
@@ -357,7 +396,7 @@ class _MailReader:
             ids = _message_ids(" ".join(_raw_values(payload[0], "Message-ID")))
             self.returned_message_id = next(iter(ids), None)
             return
-        found = _RETURNED_MESSAGE_ID.search(decode_bytes(_payload_bytes(part)))
+        found = _RETURNED_MESSAGE_ID.search(cut(decode_bytes(_payload_bytes(part)), self.limits.max_text_chars))
         if found:
             self.returned_message_id = found.group(1)
 

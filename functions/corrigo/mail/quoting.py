@@ -11,26 +11,30 @@ from __future__ import annotations
 
 import re
 
+# Every pattern here is matched against one line, which can be 200,000 characters of anything, so
+# each runs in linear time (issue 9): no two quantifiers may share characters where one can give
+# them back to the other. Leading and trailing blanks are taken possessively (``\s*+``); a line
+# that is a run of spaces, "*", "-" or "于" then costs one pass, not one per character.
 _ATTRIBUTION = re.compile(
-    r"^\s*(on\b.*\bwrote|在.*(写道|寫道)|.*\b(schrieb|a écrit|escribió)|.*于.*(写道|寫道))\s*[:：]?\s*$",
+    r"^\s*+(?:on\b.*\bwrote|在.*(?:写道|寫道)|.*\b(?:schrieb|a écrit|escribió)|[^于]*+于.*(?:写道|寫道))\s*+[:：]?\s*+$",
     re.IGNORECASE,
 )
 # An attribution that a client wrapped over two lines ("On Mon, … <a@b.c>" / "wrote:").
-_ATTRIBUTION_START = re.compile(r"^\s*(on\b|在)", re.IGNORECASE)
-_ATTRIBUTION_END = re.compile(r"^\s*\S*.*(wrote|写道|寫道)\s*[:：]\s*$", re.IGNORECASE)
+_ATTRIBUTION_START = re.compile(r"^\s*+(?:on\b|在)", re.IGNORECASE)
+_ATTRIBUTION_END = re.compile(r"^\s*+.*(?:wrote|写道|寫道)\s*+[:：]\s*+$", re.IGNORECASE)
 
 # After one of these lines the rest of the text is the original message.
 _ORIGINAL_DIVIDER = re.compile(
-    r"^\s*-{2,}\s*(original message|forwarded message|原始邮件|原始郵件|转发邮件|original)\s*-{2,}\s*$",
+    r"^\s*+-{2,}+\s*+(?:original message|forwarded message|原始邮件|原始郵件|转发邮件|original)\s*+-{2,}+\s*+$",
     re.IGNORECASE,
 )
-_HEADER_BLOCK_START = re.compile(r"^\s*\**\s*(发件人|寄件者|寄件人|from)\s*\**\s*[:：]", re.IGNORECASE)
+_HEADER_BLOCK_START = re.compile(r"^\s*+\**+\s*+(?:发件人|寄件者|寄件人|from)\s*+\**+\s*+[:：]", re.IGNORECASE)
 _HEADER_BLOCK_FOLLOWER = re.compile(
-    r"^\s*\**\s*(发送时间|发送日期|日期|时间|寄件日期|收件人|抄送|主题|主旨|sent|date|to|cc|subject)\s*\**\s*[:：]",
+    r"^\s*+\**+\s*+(?:发送时间|发送日期|日期|时间|寄件日期|收件人|抄送|主题|主旨|sent|date|to|cc|subject)\s*+\**+\s*+[:：]",
     re.IGNORECASE,
 )
 _SIGNATURE = re.compile(r"^-- ?$")
-_QUOTED = re.compile(r"^\s*[>＞]")
+_QUOTED = re.compile(r"^\s*+[>＞]")
 
 
 def _is_header_block(lines: list[str], index: int) -> bool:
