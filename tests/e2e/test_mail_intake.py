@@ -118,3 +118,37 @@ def test_an_automatic_reply_gets_no_answer(stack):
     time.sleep(3)  # the pollers have long handled both by now: nothing more may arrive
     assert len(mails_to(stack, address)) == 1
     assert stack.get_json(path)["status"] == "incomplete"
+
+
+def test_a_forged_reply_changes_nothing_and_a_forged_sender_is_only_asked_to_confirm(stack):
+    """Issue 9 on the real stack: `X-Corrigo-Local-Verdicts` makes the local SMTP intake report what
+    SES reports for a forged From."""
+    address = sender()
+    send(stack, text_mail(form_lines(skip=("稿件链接",), email=address), sender=address), address)
+    notice = stack.wait_for_mail(lambda m: mail_to(address)(m) and "不全" in m["subject"])
+    path = status_path(notice)
+
+    original = {"Message-ID": notice["headers"]["Message-ID"], "Subject": notice["subject"]}
+    forged = reply_mail(
+        original,
+        "稿件链接：https://news.example.cn/2025/03/05/traffic.html\n",
+        sender=address,
+        headers={"X-Corrigo-Local-Verdicts": "spf=fail dkim=fail dmarc=fail"},
+    )
+    send(stack, forged, address)
+    victim = sender()
+    send(
+        stack,
+        text_mail(
+            form_lines(skip=("稿件链接",), email=victim),
+            sender=victim,
+            headers={"X-Corrigo-Local-Verdicts": "dmarc=fail"},
+        ),
+        victim,
+    )
+
+    told = stack.wait_for_mail(lambda m: mail_to(victim)(m))
+    assert "/confirm?token=" in told["text"] and "某地发生交通事故" not in told["text"]
+    time.sleep(3)  # the forged reply was handled long before: it changed nothing and was not answered
+    assert stack.get_json(path)["status"] == "incomplete"
+    assert len(mails_to(stack, address)) == 1
