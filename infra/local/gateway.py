@@ -401,6 +401,17 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception:  # the gateway's own bug: still answer as API Gateway would
             log.error("gateway failed on %s %s:\n%s", self.command, self.path, traceback.format_exc())
             response = json_response(500, INTERNAL_ERROR)
+        try:
+            self._write(response)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client left before the answer (a browser navigating away): nothing to answer, no bug.
+            log.info("%s %s %d: the client closed the connection first", self.command, self.path, response.status)
+            self.close_connection = True
+            return
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)
+
+    def _write(self, response: OutgoingResponse) -> None:
         self.send_response(response.status)
         names = {name.lower() for name, _ in response.headers}
         for name, value in response.headers:
@@ -410,8 +421,7 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
-        elapsed_ms = (time.monotonic() - started) * 1000
-        log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)
+            self.wfile.flush()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
 

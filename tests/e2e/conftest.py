@@ -21,7 +21,9 @@ def stack() -> Iterator[RunningStack]:
     running = start_stack()
     yield running
     stop_stack(running)
-    assert not [line for line in running.log if "Traceback" in line], "\n".join(running.log[-60:])
+    tracebacks = [index for index, line in enumerate(running.log) if "Traceback" in line]
+    # Each traceback with what follows it: the error is at its end, not in the last lines of the log.
+    assert not tracebacks, "\n\n".join("\n".join(running.log[index : index + 40]) for index in tracebacks)
 
 
 @pytest.fixture(scope="session")
