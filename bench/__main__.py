@@ -1,6 +1,6 @@
 """`make bench`: every section prints its figures beside a baseline measured in the same run.
 
-Choose sections with BENCH_ONLY=cold,warm,stack,burst,mail,queue (default: all that are present).
+Choose sections with BENCH_ONLY=cold,warm,stack,burst,mail,queue,cost (default: all that are present).
 """
 
 from __future__ import annotations
