@@ -91,7 +91,8 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM_VENV)/bin/sam
 
 # What `sam deploy` would upload: the template linted, every function built for its runtime and
-# architecture, each package's wheels and size checked against Lambda's limits.
+# architecture with its bytecode (infra/deploy/Makefile: one package, cached in build/sam-package),
+# each package's wheels, .pyc files and size checked against Lambda's limits.
 deploy-check: package $(SAM_VENV)/.installed
 	$(SAM) validate --lint
 	$(SAM) build

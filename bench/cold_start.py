@@ -2,8 +2,9 @@
 
 Each figure is the median wall time of fresh interpreters started as Lambda starts one: `python -I
 -S -B` (standard library only; -B because /var/task is read-only, so nothing compiled is kept),
-with the package (built by infra.deploy for this host, the versions deployed for arm64) and then
-the Lambda runtime's own boto3 on sys.path, and the environment the template gives the function.
+with the package (built by infra.deploy for this host, the versions deployed for arm64, with its
+bytecode compiled as `sam build` ships it: infra/deploy/bytecode.py) and then the Lambda runtime's
+own boto3 on sys.path, and the environment the template gives the function.
 
 - floor: `import boto3` and the same clients the function uses, nothing else;
 - INIT: import the handler (module-level set-up: settings validated, Powertools, resolver);
@@ -11,17 +12,14 @@ the Lambda runtime's own boto3 on sys.path, and the environment the template giv
   for the API, the request validator.
 
 The runs are interleaved (floor, INIT, ready, floor, …) so that a busy machine slows all alike.
-The levers are measured the same way: the package with its bytecode compiled at build time (`.pyc`
-shipped: Lambda cannot write it, so without it every cold start compiles every module it imports),
-and, when pyenv has it, the python3.12 runtime (the oldest Python runtime SnapStart supports).
+A lever not taken is measured the same way when pyenv has it: the python3.12 runtime (the oldest
+Python runtime SnapStart supports), its package compiled by python3.12 with the same flags.
 """
 
 from __future__ import annotations
 
-import compileall
 import glob
 import os
-import py_compile
 import shutil
 import subprocess
 import sys
@@ -31,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import Row, median, ms, ratio
+from infra.deploy.bytecode import compile_package
 from infra.deploy.lambda_env import lambda_environment
-from infra.deploy.package import Package, build_package
+from infra.deploy.package import build_package
 from infra.deploy.platforms import host_platform, lambda_platform
 from infra.deploy.runtime_sdk import install_runtime_sdk
 from infra.local.lambda_runtime import FunctionSpec
@@ -71,19 +70,6 @@ READY: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-# A lever outside this bench's reach, measured by patching it in before the handler is imported:
-# adapters/aws.py makes each client from a new boto3 Session, and each Session parses botocore's
-# endpoint and partition data again (the floor's clients share the default one). One Session, made
-# once, with the same client Config, is what this measures.
-ONE_SESSION = """
-import functools, boto3, adapters.aws
-from botocore.config import Config
-_session = boto3.session.Session()
-_config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
-adapters.aws.client = functools.cache(lambda service: _session.client(service, config=_config))
-"""
-
-
 @dataclass(frozen=True)
 class Runtime:
     """An interpreter with a package and a runtime SDK built for it."""
@@ -92,7 +78,6 @@ class Runtime:
     python: str
     package: Path
     sdk: Path
-    with_one_session: bool = False  # also measure `ready` with ONE_SESSION patched in
 
     def start(self, code: str, environment: dict[str, str]) -> float:
         """Seconds for one fresh process to run `code`, as Lambda would start it (see the docstring)."""
@@ -116,12 +101,13 @@ def _python(version: str) -> str | None:
     return found[-1] if found else shutil.which(f"python{version}")
 
 
-def _compiled_copy(package: Package, target: Path) -> Path:
-    """The package with its bytecode built now. `unchecked-hash`: a zip keeps mtimes to 2 s only, so
-    timestamp-checked .pyc files could look stale in Lambda and be compiled again at every start."""
-    shutil.copytree(package.path, target)
-    compileall.compile_dir(target, quiet=1, workers=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-    return target
+def _compile_with(python: str, folder: Path) -> None:
+    """What infra.deploy.bytecode.compile_package does, by another Python (its bytecode is its own)."""
+    subprocess.run(
+        [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(folder)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _sdk(target: Path, version: str) -> Path:
@@ -140,16 +126,14 @@ def _runtimes(scratch: Path) -> list[Runtime]:
     deployed = build_package(scratch / "lambda", lambda_platform(template))  # the pins that deploy
     version = deployed.platform.python_version
     host = build_package(scratch / "host", host_platform(version), deployed.pins)
+    compile_package(host.path, version)  # as infra/deploy/artifact.py builds what `sam build` ships
     sdk = _sdk(scratch / "sdk", version)
-    python = _python(version) or sys.executable
-    runtimes = [
-        Runtime(f"python{version}", python, host.path, sdk),
-        Runtime(f"python{version}, .pyc shipped", python, _compiled_copy(host, scratch / "compiled"), sdk, True),
-    ]
+    runtimes = [Runtime(f"python{version}", _python(version) or sys.executable, host.path, sdk)]
     newer = "3.12"
     newer_python = _python(newer)
     if newer_python and newer != version:
         package = build_package(scratch / "host-312", host_platform(newer), deployed.pins)
+        _compile_with(newer_python, package.path)
         runtimes.append(Runtime(f"python{newer}", newer_python, package.path, _sdk(scratch / "sdk-312", newer)))
     return runtimes
 
@@ -162,7 +146,7 @@ def _function_specs() -> dict[str, FunctionSpec]:
 
 
 def _measure(runtime: Runtime, spec: FunctionSpec) -> dict[str, float]:
-    """Median floor, INIT and ready (and ready with one Session) of `spec` on `runtime`, interleaved."""
+    """Median floor, INIT and ready of `spec` on `runtime`, interleaved."""
     ready_code, services = READY[spec.logical_id]
     module = spec.handler.rpartition(".")[0]
     init_code = f"import {module} as h"
@@ -171,8 +155,6 @@ def _measure(runtime: Runtime, spec: FunctionSpec) -> dict[str, float]:
         "init": init_code,
         "ready": f"{init_code}; {ready_code}",
     }
-    if runtime.with_one_session:
-        codes["one session"] = f"{ONE_SESSION}\n{init_code}; {ready_code}"
     environment = lambda_environment(spec, runtime.label.split(",")[0])
     samples: dict[str, list[float]] = {name: [] for name in codes}
     for run in range(RUNS + 1):
@@ -189,7 +171,7 @@ def run() -> list[Row]:
     if missing:
         raise SystemExit(f"bench/cold_start.py: say what {', '.join(missing)} needs before it serves (READY)")
     rows: list[Row] = []
-    as_deployed: dict[str, float] = {}  # ready / floor, per function, as `sam build` packages it
+    as_deployed: dict[str, float] = {}  # ready / floor, per function, as infra/deploy/Makefile packages it
     with tempfile.TemporaryDirectory(prefix="corrigo-cold-") as scratch:
         runtimes = _runtimes(Path(scratch))
         bare = median([runtimes[0].start("pass", {}) for _ in range(RUNS)])
@@ -210,9 +192,6 @@ def run() -> list[Row]:
                         f"{ms(floor)} boto3 + {clients}",
                     )
                 )
-                if "one session" in figures:
-                    one = figures["one session"]
-                    rows.append((f"{label}: ready, one boto3 Session", f"{ms(one)} ({ratio(one, floor)} floor)", ""))
                 if runtime is runtimes[0]:
                     as_deployed[logical_id] = figures["ready"] / floor
         met = all(value <= TARGET for value in as_deployed.values())

@@ -1,7 +1,10 @@
 """`make deploy-check`'s own steps (sam validate and sam build run first, from the Makefile).
 
 `python -m infra.deploy check .aws-sam/build`: every function `sam build` made has wheels for the
-template's platform and fits Lambda's size limits (exit 1 if not).
+template's platform, valid bytecode for every module, and fits Lambda's size limits (exit 1 if not).
+
+`python -m infra.deploy artifact CODE ARTIFACTS_DIR`: one function's folder, as `sam build` asks
+infra/deploy/Makefile for it (artifact.py).
 
 `python -m infra.deploy build build/package`: the package for the template's platform, the same
 versions for this host, and the Lambda runtime's boto3 in a folder of its own.
@@ -16,11 +19,13 @@ from infra.local.lambda_runtime import FUNCTION_TYPE
 from infra.local.template import load_template
 from infra.package import ROOT
 
+from .artifact import build_artifact
+from .bytecode import BytecodeError, require_python, stale_bytecode
 from .dependencies import foreign_wheels, installed
 from .package import build_package
 from .platforms import host_platform, lambda_platform
 from .runtime_sdk import install_runtime_sdk, sdk_versions
-from .sizes import describe, measure
+from .sizes import PackageSize, describe, fingerprint, measure
 
 TEMPLATE = ROOT / "template.yaml"
 
@@ -29,7 +34,9 @@ def check(build_dir: Path) -> int:
     """Each function of the template, as `sam build` left it."""
     template = load_template(TEMPLATE)
     platform = lambda_platform(template)
+    require_python(platform.python_version)  # the bytecode is checked against this Python's format
     problems = []
+    measured: dict[tuple[tuple[str, int, int], ...], PackageSize] = {}  # by fingerprint: one zip per package
     print(f"Function packages ({platform.name}) in {build_dir}, against Lambda's limits:")
     for logical_id, resource in sorted((template.get("Resources") or {}).items()):
         if resource.get("Type") != FUNCTION_TYPE:
@@ -38,13 +45,19 @@ def check(build_dir: Path) -> int:
         if not (folder / "handlers").is_dir():
             problems.append(f"{logical_id}: no package at {folder}")
             continue
-        size = measure(folder)
+        contents = fingerprint(folder)
+        if contents not in measured:
+            measured[contents] = measure(folder)
+        size = measured[contents]
         print(f"  {logical_id:<24} {describe(size)}")
         if not size.within_limits:
             problems.append(f"{logical_id}: over Lambda's package limits")
         foreign = foreign_wheels(installed(folder), platform)
         if foreign:
             problems.append(f"{logical_id}: wheels {platform.name} cannot load: {[d.pin for d in foreign]}")
+        stale = stale_bytecode(folder)
+        if stale:
+            problems.append(f"{logical_id}: {len(stale)} modules would compile at every cold start: {stale[:3]}")
     for problem in problems:
         print(f"FAIL {problem}")
     return 1 if problems else 0
@@ -66,11 +79,19 @@ def build(out: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    command, folder = [*argv, "", ""][:2]
-    if command == "check":
-        return check(Path(folder or ".aws-sam/build"))
-    if command == "build":
-        return build(Path(folder or "build/package"))
+    command, folder, artifacts_dir = [*argv, "", "", ""][:3]
+    try:
+        if command == "check":
+            return check(Path(folder or ".aws-sam/build"))
+        if command == "build":
+            return build(Path(folder or "build/package"))
+        if command == "artifact" and folder and artifacts_dir:
+            package = build_artifact(Path(folder), Path(artifacts_dir))
+            print(f"{artifacts_dir}: {package} (compiled)")
+            return 0
+    except BytecodeError as error:
+        print(f"FAIL {error}", file=sys.stderr)
+        return 1
     print(__doc__, file=sys.stderr)
     return 2
 

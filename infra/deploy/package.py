@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.package import ROOT
+from infra.package import ROOT, SKIP
 from infra.package import build as copy_code
 
 from .dependencies import Distribution, foreign_wheels, installed, pip_install
@@ -31,12 +31,18 @@ class Package:
         return [d.pin for d in self.distributions]
 
 
-def build_package(target: Path, platform: Platform, pins: list[str] | None = None) -> Package:
-    """The code, then functions/requirements.txt (or exactly `pins`, no more) as wheels for `platform`."""
-    copy_code(target)
+def build_package(target: Path, platform: Platform, pins: list[str] | None = None, code: Path | None = None) -> Package:
+    """The code (`make package`'s, or the folder `code`), then its requirements.txt (or exactly `pins`,
+    no more) as wheels for `platform`."""
+    if code is None:
+        copy_code(target)
+    else:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(code, target, ignore=SKIP)
+    requirements = target / REQUIREMENTS.name
     dependencies = target.parent / f".{target.name}-dependencies"
     shutil.rmtree(dependencies, ignore_errors=True)
-    pip_install(dependencies, platform, ["--no-deps", *pins] if pins is not None else ["-r", str(REQUIREMENTS)])
+    pip_install(dependencies, platform, ["--no-deps", *pins] if pins is not None else ["-r", str(requirements)])
     distributions = installed(dependencies)
     foreign = foreign_wheels(distributions, platform)
     if foreign:

@@ -1,7 +1,7 @@
 """The deployable package, proven as Lambda would load it.
 
 Built the way `sam build` builds it (functions/requirements.txt only, wheels for the template's
-runtime and architecture), then, for every function template.yaml names, started in an isolated
+runtime and architecture, bytecode compiled: infra/deploy/Makefile), then, for every function template.yaml names, started in an isolated
 interpreter whose path is the package plus the Lambda runtime's own boto3 — nothing from the
 development venv — with the environment the template gives that function, and invoked once with a
 real sample event for its trigger against a moto server provisioned from the template.
@@ -21,6 +21,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from infra.deploy.bytecode import compile_package, stale_bytecode
 from infra.deploy.dependencies import foreign_wheels
 from infra.deploy.lambda_env import lambda_environment
 from infra.deploy.package import REQUIREMENTS, Package, build_package
@@ -47,14 +48,18 @@ BASE_PYTHON = os.path.realpath(sys.executable)
 @pytest.fixture(scope="module")
 def lambda_package(tmp_path_factory: pytest.TempPathFactory) -> Package:
     """For the template's runtime and architecture (arm64): what is deployed, not importable here."""
-    return build_package(tmp_path_factory.mktemp("lambda") / "package", lambda_platform(TEMPLATE))
+    package = build_package(tmp_path_factory.mktemp("lambda") / "package", lambda_platform(TEMPLATE))
+    compile_package(package.path, package.platform.python_version)
+    return package
 
 
 @pytest.fixture(scope="module")
 def host_package(tmp_path_factory: pytest.TempPathFactory, lambda_package: Package) -> Package:
     """The same pinned versions, as wheels for this machine, so that they can be imported here."""
     platform = host_platform(lambda_package.platform.python_version)
-    return build_package(tmp_path_factory.mktemp("host") / "package", platform, lambda_package.pins)
+    package = build_package(tmp_path_factory.mktemp("host") / "package", platform, lambda_package.pins)
+    compile_package(package.path, platform.python_version)  # started below from its bytecode, as deployed
+    return package
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +84,10 @@ def test_every_requirement_resolves_to_wheels_for_the_template_runtime_and_archi
 
 def test_the_host_build_has_exactly_the_versions_of_the_lambda_build(lambda_package, host_package):
     assert host_package.pins == lambda_package.pins
+
+
+def test_every_module_of_the_deployed_package_ships_its_bytecode(lambda_package):
+    assert stale_bytecode(lambda_package.path) == []
 
 
 def test_the_package_carries_the_schemas_and_web_assets(lambda_package):
