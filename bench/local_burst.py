@@ -11,9 +11,10 @@ thousand submissions; the time Ctrl-C takes. Beside them, the floor: the same AW
 before the burst (empty tables) and after it (full tables), so moto's own pace at each size is known.
 
 Two parts of the local stack read every request on a timer, so their share grows with the burst:
-the snapshot every 30 s (infra/local/persistence.py) and the deadline sweep (every
-LOCAL_SCHEDULE_SECONDS, 30, where AWS runs it every 15 minutes). `LOCAL_STATE=off` and
-`LOCAL_SCHEDULE_SECONDS=900` measure the burst without them.
+the snapshot every 30 s (infra/local/persistence.py, which reads moto's backends in-process) and the
+deadline sweep (at the template's rate, 15 minutes, as in AWS, unless LOCAL_SCHEDULE_SECONDS says
+otherwise). `LOCAL_STATE=off` and `LOCAL_SCHEDULE_SECONDS=30` measure the burst without the one or
+with the sweep ticking 30 times faster.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ MEMORY_LIMIT_BYTES = 1 << 30
 STOP_TIMEOUT_SECONDS = 120
 QUIET_SECONDS = 3.0  # no email sent for this long: the pollers are done, or stuck
 REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
+TIMED_OUT = re.compile(r"(\w+): RequestId: \S+ Task timed out after")
 SAMPLE = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
 )
@@ -108,7 +110,8 @@ def _acknowledged(outbox: list[dict[str, Any]]) -> Counter[str]:
 
 
 def _read_outbox(base_url: str) -> list[dict[str, Any]]:
-    # The outbox decodes every message at each read: with thousands sent, that takes a while.
+    # The outbox decodes each message once (infra/local/outbox.py); the first read after thousands of
+    # sends still decodes them all.
     with urllib.request.urlopen(base_url + "/_local/outbox", timeout=600) as response:
         return list(json.loads(response.read()))
 
@@ -206,6 +209,9 @@ def run() -> list[Row]:
     finally:
         stop_stack(stack)
 
+    # A 503 from the gateway is Lambda's Timeout, emulated (infra/local/lambda_runtime.py): the log
+    # names the function whose handler ran past its Timeout.
+    timeouts = Counter(match.group(1) for line in stack.log for match in [TIMED_OUT.search(line)] if match)
     wanted = set(references)
     missing = len(wanted - set(counts))
     twice = sum(1 for reference in wanted if counts[reference] > 1)
@@ -245,5 +251,6 @@ def run() -> list[Row]:
             + (" OVER" if memory["VmHWM"] > MEMORY_LIMIT_BYTES else ""),
             f"{_mb(memory_after_burst['VmRSS'])} when the last submission was answered",
         ),
+        ("handlers past their Timeout (stack log)", f"{sum(timeouts.values())} {dict(timeouts) or ''}", ""),
         ("Ctrl-C to exit", f"{stop_seconds:.1f} s", ""),
     ]

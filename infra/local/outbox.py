@@ -12,7 +12,7 @@ import email
 import email.policy
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -26,10 +26,16 @@ from .template import REGION
 
 
 class Outbox:
+    """moto only appends to its list of sent messages (a restore prepends before any traffic), so the
+    outbox remembers how far it has looked and describes each message once: a burst of sends costs
+    in proportion to the new messages, not to everything sent so far."""
+
     def __init__(self, serialised: Callable[[], AbstractContextManager[None]]) -> None:
         self._serialised = serialised  # holds moto still while its lists are read
         self._first_seen: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._seen_count = 0  # how many of moto's sent messages have been stamped
+        self._described: dict[str, tuple[Any, dict[str, Any]]] = {}  # id -> (moto's message, description)
 
     def note_request(self, environ: dict[str, Any]) -> None:
         """Moto request listener: stamp messages that an SES request has just recorded."""
@@ -39,19 +45,31 @@ class Outbox:
 
     def _stamp(self, now: float) -> None:
         with self._lock:
-            for message in self._sent_messages():
+            messages = self._sent_messages()
+            if len(messages) < self._seen_count:  # the list was replaced (moto reset): look again
+                self._seen_count = 0
+            for message in messages[self._seen_count :]:
                 self._first_seen.setdefault(_message_id(message), now)
+            self._seen_count = len(messages)
 
     def emails(self) -> list[dict[str, Any]]:
         """Sent emails, oldest first, decoded for people and tests to read."""
         with self._serialised():
             messages = list(self._sent_messages())
         self._stamp(time.time())  # anything sent around the listener (it never should) still gets a time
-        return [self._describe(message) for message in messages]
+        return [dict(self._described_once(message)) for message in messages]
 
     @staticmethod
-    def _sent_messages() -> Iterator[Any]:
-        yield from ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    def _sent_messages() -> list[Any]:
+        return ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages  # type: ignore[no-any-return]
+
+    def _described_once(self, message: Any) -> dict[str, Any]:
+        message_id = _message_id(message)
+        cached = self._described.get(message_id)
+        if cached is None or cached[0] is not message:
+            cached = (message, self._describe(message))
+            self._described[message_id] = cached
+        return cached[1]
 
     def _describe(self, message: Any) -> dict[str, Any]:
         message_id = _message_id(message)

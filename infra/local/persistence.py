@@ -4,7 +4,8 @@ moto keeps everything in memory. Rather than replaying moto's request recording 
 every request, so a sent email comes back twice, as measured when this was built), the stack saves the
 *data* and puts it back into freshly created resources:
 
-- DynamoDB: every item of every table, scanned, in DynamoDB's typed JSON (binary as base64);
+- DynamoDB: every item of every table, read from moto in-process, in DynamoDB's typed JSON (binary
+  as base64);
 - S3: every object of every bucket, its body in `blobs/<sha256>` (content-addressed, so unchanged
   objects are not written again), its content type and metadata in the snapshot;
 - SQS: every message not yet deleted, read from moto's queue (so messages a consumer holds but has
@@ -242,13 +243,14 @@ class Persistence:
             self._dirty.clear()  # changes made while saving mark it stale again
             blobs_dir = self.state_dir / BLOBS_DIR
             blobs_dir.mkdir(parents=True, exist_ok=True)
-            with self._serialised():
-                sqs, ses = self._snapshot_sqs(), self._snapshot_ses()
+            with self._serialised():  # one consistent moment of DynamoDB, SQS and SES
+                raw_tables, sqs, ses = self._snapshot_dynamodb(), self._snapshot_sqs(), self._snapshot_ses()
+            dynamodb = {table: [_encode_item(item) for item in items] for table, items in raw_tables.items()}
             s3 = self._snapshot_s3(blobs_dir)
             snapshot = {
                 "version": FORMAT_VERSION,
                 "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "dynamodb": self._snapshot_dynamodb(),
+                "dynamodb": dynamodb,
                 "s3": s3,
                 "sqs": sqs,
                 "ses": ses,
@@ -262,11 +264,21 @@ class Persistence:
             log.debug("local state saved to %s in %.0f ms", self.state_dir, (time.monotonic() - started) * 1000)
         return True
 
-    def _snapshot_dynamodb(self) -> dict[str, list[dict[str, Any]]]:
-        dynamodb = self._aws("dynamodb")
+    @staticmethod
+    def _snapshot_dynamodb() -> dict[str, list[dict[str, Any]]]:
+        """Every item of every table as a Scan returns it to boto3 (binary as bytes), read from moto's
+        backend in-process: a Scan through moto's HTTP API costs ~100x more, serialising each page to
+        JSON and parsing it again, and held the worker off moto's lock for minutes under a burst."""
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.utilities import dynamo_to_dict
+
         tables: dict[str, list[dict[str, Any]]] = {}
-        for table in _paginate(dynamodb, "list_tables", "TableNames"):
-            tables[table] = [_encode_item(item) for item in _paginate(dynamodb, "scan", "Items", TableName=table)]
+        for name, table in dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables.items():
+            # moto keeps {hash: item}, or {hash: {range: item}} when the table has a sort key.
+            by_hash = table.items.values()
+            items = [item for by_range in by_hash for item in by_range.values()] if table.range_key_attr else by_hash
+            tables[name] = [dynamo_to_dict(item.attrs) for item in items]
         return tables
 
     def _snapshot_s3(self, blobs_dir: Path) -> dict[str, list[dict[str, Any]]]:

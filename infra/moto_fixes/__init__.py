@@ -8,6 +8,7 @@ tests/integration/moto_fixes/ run the same scenarios on both) and costs in propo
 - `instance_tracker`: moto's tracker of every model object holds them weakly;
 - `dynamodb_transactions`: TransactWriteItems rolls back from a journal of the items it touched
   instead of deep copies of whole tables;
+- `dynamodb_queries`: Query considers the items of its partition, not the whole table sorted;
 - `sqs_queues`: SendMessage, ReceiveMessage and DeleteMessage walk a queue once, not dozens of times.
 
 `apply()` is called by the local stack (infra/local/moto_endpoint.py), the in-process test fixture
@@ -21,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import dynamodb_transactions, instance_tracker, sqs_queues
+from . import dynamodb_queries, dynamodb_transactions, instance_tracker, sqs_queues
 
-FIXES = (instance_tracker, dynamodb_transactions, sqs_queues)
+FIXES = (instance_tracker, dynamodb_transactions, dynamodb_queries, sqs_queues)
 
 
 def apply() -> None:

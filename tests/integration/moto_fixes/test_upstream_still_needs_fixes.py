@@ -44,3 +44,14 @@ def test_released_moto_still_keeps_every_model_object_it_built(monkeypatch: pyte
         f"{released()} no longer keeps every model object in its instance tracker: "
         "remove infra/moto_fixes/instance_tracker.py"
     )
+
+
+def test_released_moto_still_sorts_the_whole_table_for_a_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.moto_fixes.test_dynamodb_queries import query_one_partition_of_a_big_table
+
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        comparisons = query_one_partition_of_a_big_table(client, monkeypatch)
+
+    assert comparisons >= 600, (
+        f"{released()} no longer sorts the whole table to answer a Query: remove infra/moto_fixes/dynamodb_queries.py"
+    )
