@@ -1,4 +1,8 @@
-"""The snapshot reads DynamoDB from moto's backend in-process: it must save what a Scan returns."""
+"""The snapshot reads DynamoDB from moto's backend in-process: it must save what a Scan returns.
+
+It lives outside tests/integration/local_stack: its in-process mock_aws resets moto's backends, which
+that package's shared stack holds in this same process.
+"""
 
 from __future__ import annotations
 
