@@ -3,19 +3,10 @@
 import logging
 import re
 import sys
-import time
 
 import pytest
 
-
-def wait_for(condition, timeout=20.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    pytest.fail(f"timed out waiting for {condition}")
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from infra.local.lambda_runtime import FunctionSpec, LocalFunction
 from infra.local.pollers import QueueActivity, SqsEventSource
+from tests.support.waiting import wait_for
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:work"
 
@@ -84,13 +85,6 @@ def running():
     for source in sources:
         if source.ident is not None:
             source.join(10)
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_a_burst_never_runs_more_invocations_than_maximum_concurrency(running):
