@@ -38,6 +38,8 @@ class Settings:
     classifier: str = "local"
     # PIPL (issue 9, docs/privacy.md): days after resolution before a requester's personal data is erased.
     personal_data_retention_days: int = 3 * 365
+    # The transactional outbox (corrigo.outbox): every email and event a state change promises.
+    outbox_table_name: str = ""
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -70,6 +72,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         rate_limit_table_name=env.get("RATE_LIMIT_TABLE_NAME", "").strip() or _required(env, "TABLE_NAME"),
         classifier=_classifier(env.get("CLASSIFIER", "")),
         personal_data_retention_days=_retention_days(env.get("PERSONAL_DATA_RETENTION_DAYS", "")),
+        outbox_table_name=env.get("OUTBOX_TABLE_NAME", "").strip(),
     )
 
 
