@@ -52,6 +52,17 @@ MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = {
             "Resource": "*",
         }
     ],
+    # What SAM attaches for a DynamoDB event: the stream reads Lambda's event source mapping makes.
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+            ],
+            "Resource": "*",
+        }
+    ],
 }  # fmt: skip
 
 

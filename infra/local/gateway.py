@@ -287,6 +287,7 @@ def map_function_result(result: Any) -> OutgoingResponse:
 # ---------------------------------------------------------------------------------------------
 
 LocalRoute = Callable[[], OutgoingResponse]
+LocalHandler = Callable[[IncomingRequest], OutgoingResponse]  # sees the request; answers every method itself
 NOT_FOUND = {"message": "Not Found"}
 UNAUTHORIZED = {"message": "Unauthorized"}
 INTERNAL_ERROR = {"message": "Internal Server Error"}
@@ -301,6 +302,7 @@ class HttpGateway:
         self._server = _GatewayServer((host, port), _GatewayRequestHandler, self)
         self._routes: list[Route] = []
         self._local_routes: dict[str, LocalRoute] = {}
+        self._local_handlers: dict[str, LocalHandler] = {}
         self._thread: threading.Thread | None = None
 
     @property
@@ -316,6 +318,12 @@ class HttpGateway:
         if not path.startswith(LOCAL_PATH_PREFIX):
             raise ValueError(f"local routes live under {LOCAL_PATH_PREFIX}")
         self._local_routes[path] = route
+
+    def add_local_handler(self, path: str, handler: LocalHandler) -> None:
+        """A path under /_local/ whose handler takes the request, any method (the fault switches' POST)."""
+        if not path.startswith(LOCAL_PATH_PREFIX):
+            raise ValueError(f"local routes live under {LOCAL_PATH_PREFIX}")
+        self._local_handlers[path] = handler
 
     def start(self, routes: Sequence[Route]) -> None:
         self._routes = sorted(routes, key=lambda route: route.precedence)
@@ -334,6 +342,9 @@ class HttpGateway:
     def respond(self, request: IncomingRequest) -> OutgoingResponse:
         path = urlsplit(request.target).path or "/"
         if path.startswith(LOCAL_PATH_PREFIX):
+            local_handler = self._local_handlers.get(path)
+            if local_handler is not None:
+                return local_handler(request)
             local_route = self._local_routes.get(path)
             if local_route is None or request.method not in ("GET", "HEAD"):
                 return json_response(404, NOT_FOUND)

@@ -3,7 +3,8 @@
 moto is a test double, not a database: concurrent TransactWriteItems fail inside it with
 "dictionary changed size during iteration" (docs/architecture.md). So every
 request goes through one lock. Requests still arrive on a threaded server, so a slow handler never
-blocks the socket, only moto's own work is serialised.
+blocks the socket, only moto's own work is serialised. A call whose fault switch is on
+(faults.py) is answered with the service's error before the lock, and never reaches moto.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .. import moto_fixes
+from .faults import FaultSwitches
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,9 @@ RequestListener = Callable[[dict[str, Any]], None]
 class SerialisedWsgiApp:
     """WSGI middleware: one request at a time inside the wrapped app, listeners told after each one."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], faults: FaultSwitches | None = None) -> None:
         self._app = app
+        self.faults = faults or FaultSwitches()
         # Re-entrant so that code already holding it (the outbox reading moto's state) may nest.
         self._lock = threading.RLock()
         self._listeners: list[RequestListener] = []
@@ -44,6 +47,10 @@ class SerialisedWsgiApp:
             yield
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        refusal = self.faults.refusal(environ)
+        if refusal is not None:  # moto does nothing, so its listeners have nothing to hear
+            start_response(refusal.status_line, refusal.headers)
+            return [refusal.body]
         with self._lock:
             response = self._app(environ, start_response)
             try:
@@ -72,6 +79,11 @@ class MotoEndpoint:
             host, port, self.app, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread: threading.Thread | None = None
+
+    @property
+    def faults(self) -> FaultSwitches:
+        """This endpoint's fault switches (faults.py): in memory, all off at each start."""
+        return self.app.faults
 
     @property
     def port(self) -> int:

@@ -8,10 +8,8 @@ function environment is set and the handlers imported, then traffic is let in.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,31 +18,25 @@ from typing import Any
 from infra.iam.local import MODE_ENV, check_mode, is_project_template, stack_check
 from infra.iam.recorder import IamCheck, activate, deactivate, save_report
 
+from .event_sources import EventSources
 from .extensions import ExtraService, StartupStep, default_extra_services, default_startup_steps
+from .faults import HousekeepingClients, faults_route
 from .gateway import HttpGateway, OutgoingResponse, json_response, routes_from_template
 from .jwt_authorizer import JwtAuthorizer, JwtAuthorizerConfig, jwks_url_for
-from .lambda_runtime import FunctionSpec, LocalFunction, function_specs, load_functions
+from .lambda_runtime import LocalFunction, function_specs, load_functions
 from .moto_endpoint import MotoEndpoint, reset_moto_state
 from .outbox import Outbox
 from .persistence import Persistence, state_dir_from_env
 from .pollers import (
     QueueActivity,
-    ScheduleTicker,
-    SnsEventSource,
-    SqsEventSource,
-    describe_schedule,
 )
-from .resources import PHYSICAL_NAME_PREFIX, AwsClients, Provisioned, provision
-from .template import ACCOUNT_ID, REGION, IntrinsicResolver, load_template, resolve_parameters
+from .resources import AwsClients, Provisioned, provision
+from .streams import TableActivity
+from .template import REGION, IntrinsicResolver, load_template, resolve_parameters
 
 log = logging.getLogger(__name__)
 
 PUBLIC_BASE_URL_PARAMETER = "PublicBaseUrl"
-# A schedule ticks at its own rate locally (`rate(15 minutes)`: every 900 s), as in AWS: a faster
-# tick re-reads every open request each time and starves the worker under a burst (bench burst).
-# LOCAL_SCHEDULE_SECONDS sets another interval; other expressions (cron) tick every 30 s.
-DEFAULT_SCHEDULE_SECONDS = 30.0
-_RATE_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 READY_PREFIX = "Corrigo local stack ready:"
 
 
@@ -85,11 +77,14 @@ class LocalStack:
         self._endpoint: MotoEndpoint | None = None
         self._gateway: HttpGateway | None = None
         self._aws: AwsClients | None = None
+        # The stack's own calls (pollers, snapshots), which the fault switches let through (faults.py).
+        self._housekeeping: AwsClients | None = None
         self._outbox: Outbox | None = None
         self._event_sources: list[threading.Thread] = []
         self._started_services: list[ExtraService] = []
         self._stopping = threading.Event()
         self._queue_activity = QueueActivity()
+        self._table_activity = TableActivity()
         self._saved_environ: dict[str, str | None] = {}
         self._persistence: Persistence | None = None
         self._iam_check: IamCheck | None = None
@@ -177,6 +172,7 @@ class LocalStack:
         activity = self._queue_activity
         self._outbox = Outbox(self._endpoint.app.serialised)
         self._endpoint.app.add_listener(activity.note_request)
+        self._endpoint.app.add_listener(self._table_activity.note_request)
         self._endpoint.app.add_listener(self._outbox.note_request)
         self._endpoint.start()
         self._set_environ(
@@ -189,6 +185,7 @@ class LocalStack:
             }
         )
         self._aws = AwsClients(self._endpoint.url)
+        self._housekeeping = HousekeepingClients(self._endpoint.url)
 
         overrides = dict(self._overrides)
         if PUBLIC_BASE_URL_PARAMETER in (self.template.get("Parameters") or {}):
@@ -204,9 +201,20 @@ class LocalStack:
 
         routes = routes_from_template(self.template, self.resolver, specs, self.functions, self._make_authorizer)
         self._gateway.add_local_route("/_local/outbox", self._outbox_response)
+        self._gateway.add_local_handler("/_local/faults", faults_route(self._endpoint.faults))
         self._gateway.add_local_route("/_local/health", lambda: json_response(200, {"status": "ok"}))
         self._gateway.start(routes)
-        self._start_event_sources(specs, activity)
+        assert self.resolver is not None and self._housekeeping is not None
+        self._event_sources = EventSources(
+            resolver=self.resolver,
+            functions=self.functions,
+            clients=self._housekeeping,
+            stopping=self._stopping,
+            queue_activity=activity,
+            table_activity=self._table_activity,
+            retry_after_seconds=self._retry_after_seconds,
+            schedule_seconds=self._schedule_seconds,
+        ).start_all(specs)
 
         for service in self._extra_services:
             service.start(self)
@@ -220,6 +228,7 @@ class LocalStack:
     def stop(self) -> None:
         self._stopping.set()
         self._queue_activity.notify()  # idle pollers wake now rather than at their next poll
+        self._table_activity.notify()
         for service in reversed(self._started_services):
             try:
                 service.stop()
@@ -267,9 +276,11 @@ class LocalStack:
         state_dir = state_dir_from_env(self.root, project_template=project_template)
         if state_dir is None:
             return
-        assert self._endpoint is not None and self._outbox is not None and self._aws is not None
+        assert self._endpoint is not None and self._outbox is not None and self._housekeeping is not None
         # The outbox's first-seen times are its messages' timestamps: saved and restored with them.
-        self._persistence = Persistence(state_dir, self._aws, self._endpoint.app.serialised, self._outbox._first_seen)
+        self._persistence = Persistence(
+            state_dir, self._housekeeping, self._endpoint.app.serialised, self._outbox._first_seen
+        )
         self._persistence.restore()
         self._endpoint.app.add_listener(self._persistence.note_request)
         self._persistence.start_periodic()
@@ -304,100 +315,3 @@ class LocalStack:
 
     def _outbox_response(self) -> OutgoingResponse:
         return json_response(200, self.outbox())
-
-    def _start_event_sources(self, specs: Sequence[FunctionSpec], activity: QueueActivity) -> None:
-        assert self.resolver is not None
-        for spec in specs:
-            for event_name, event in spec.events.items():
-                kind = event.get("Type")
-                props = self.resolver.resolve(event.get("Properties") or {})
-                name = f"{spec.logical_id}.{event_name}"
-                if kind == "HttpApi":
-                    continue  # the gateway's
-                if props.get("Enabled") is False or props.get("State") == "DISABLED":
-                    log.info("%s: %s event disabled in the template", name, kind)
-                    continue
-                if kind == "SQS":
-                    source: threading.Thread = self._sqs_source(spec, name, props, activity)
-                elif kind in ("Schedule", "ScheduleV2"):
-                    source = self._schedule_ticker(spec, name, kind, props)
-                elif kind == "SNS":
-                    source = self._sns_source(spec, name, props, activity)
-                else:
-                    log.warning("%s: %s events are not emulated locally; nothing will trigger it", name, kind)
-                    continue
-                source.start()
-                self._event_sources.append(source)
-
-    def _sqs_source(
-        self, spec: FunctionSpec, name: str, props: Mapping[str, Any], activity: QueueActivity
-    ) -> SqsEventSource:
-        queue_arn = str(props["Queue"])
-        queue_url = self.aws("sqs").get_queue_url(QueueName=queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
-        return SqsEventSource(
-            function=self.functions[spec.logical_id],
-            sqs=self.aws("sqs"),
-            queue_url=queue_url,
-            queue_arn=queue_arn,
-            batch_size=int(props.get("BatchSize", 10)),
-            batching_window_seconds=props.get("MaximumBatchingWindowInSeconds"),
-            max_concurrency=(props.get("ScalingConfig") or {}).get("MaximumConcurrency"),
-            report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-            stopping=self._stopping,
-            activity=activity,
-            retry_after_seconds=self._retry_after_seconds,
-            name=name,
-        )
-
-    def _schedule_ticker(self, spec: FunctionSpec, name: str, kind: str, props: Mapping[str, Any]) -> ScheduleTicker:
-        expression = str(props.get("Schedule") or props.get("ScheduleExpression") or "")
-        interval = self._schedule_seconds or float(
-            os.environ.get("LOCAL_SCHEDULE_SECONDS") or rate_seconds(expression) or DEFAULT_SCHEDULE_SECONDS
-        )
-        rule_name = str(props.get("Name") or f"{PHYSICAL_NAME_PREFIX}{spec.logical_id}-{name.split('.')[-1]}")
-        if kind == "ScheduleV2":
-            rule_arn, source = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{rule_name}", "aws.scheduler"
-        else:
-            rule_arn, source = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{rule_name}", "aws.events"
-        payload = json.loads(props["Input"]) if props.get("Input") else None
-        log.info("%s: %s in AWS, every %g s locally", name, describe_schedule(expression), interval)
-        return ScheduleTicker(
-            function=self.functions[spec.logical_id],
-            rule_arn=rule_arn,
-            source=source,
-            interval_seconds=interval,
-            payload=payload,
-            stopping=self._stopping,
-            name=name,
-        )
-
-    def _sns_source(
-        self, spec: FunctionSpec, name: str, props: Mapping[str, Any], activity: QueueActivity
-    ) -> SnsEventSource:
-        # Lambda is subscribed to the topic in AWS; locally a private queue stands in for that subscription.
-        queue_name = f"{PHYSICAL_NAME_PREFIX}{name.replace('.', '-')}-sns"
-        sqs, sns = self.aws("sqs"), self.aws("sns")
-        queue_url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
-        attributes = {"FilterPolicy": json.dumps(props["FilterPolicy"])} if props.get("FilterPolicy") else {}
-        subscription = sns.subscribe(
-            TopicArn=props["Topic"],
-            Protocol="sqs",
-            Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue_name}",
-            Attributes=attributes,
-        )
-        return SnsEventSource(
-            function=self.functions[spec.logical_id],
-            sqs=sqs,
-            queue_url=queue_url,
-            subscription_arn=subscription["SubscriptionArn"],
-            stopping=self._stopping,
-            activity=activity,
-            retry_after_seconds=self._retry_after_seconds,
-            name=name,
-        )
-
-
-def rate_seconds(expression: str) -> float | None:
-    """`rate(15 minutes)` -> 900.0; None for anything else (a cron expression)."""
-    match = re.fullmatch(r"rate\((\d+)\s+(minute|hour|day)s?\)", expression.strip())
-    return float(int(match.group(1)) * _RATE_UNIT_SECONDS[match.group(2)]) if match else None

@@ -9,7 +9,8 @@ tests/integration/moto_fixes/ run the same scenarios on both) and costs in propo
 - `dynamodb_transactions`: TransactWriteItems rolls back from a journal of the items it touched
   instead of deep copies of whole tables;
 - `dynamodb_queries`: Query considers the items of its partition, not the whole table sorted;
-- `sqs_queues`: SendMessage, ReceiveMessage and DeleteMessage walk a queue once, not dozens of times.
+- `sqs_queues`: SendMessage, ReceiveMessage and DeleteMessage walk a queue once, not dozens of times;
+- `dynamodb_streams`: GetRecords forgets the shard iterator it used (moto kept every one).
 
 `apply()` is called by the local stack (infra/local/moto_endpoint.py), the in-process test fixture
 (tests/conftest.py `aws`) and the benchmarks (bench/moto_stack.py). When moto no longer needs one of
@@ -22,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import dynamodb_queries, dynamodb_transactions, instance_tracker, sqs_queues
+from . import dynamodb_queries, dynamodb_streams, dynamodb_transactions, instance_tracker, sqs_queues
 
-FIXES = (instance_tracker, dynamodb_transactions, dynamodb_queries, sqs_queues)
+FIXES = (instance_tracker, dynamodb_transactions, dynamodb_queries, sqs_queues, dynamodb_streams)
 
 
 def apply() -> None:

@@ -37,3 +37,33 @@ def failing(client: Any, operation: str, code: str, status: int = 400) -> Iterat
         yield refused
     finally:
         client.meta.events.unregister(event, unique_id=f"fault-{event}")
+
+
+# --- The local stack's fault switches (infra/local/faults.py), over its HTTP gateway ---------------
+
+
+def set_local_faults(base_url: str, switches: dict[str, Any]) -> dict[str, Any]:
+    """POST /_local/faults, e.g. ``{"ses": "outage"}`` (None switches off); returns every switch."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        base_url + "/_local/faults",
+        data=json.dumps(switches).encode(),
+        method="POST",
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.loads(response.read()))
+
+
+@contextmanager
+def local_fault(base_url: str, service: str, mode: str, operations: list[str] | None = None) -> Iterator[None]:
+    """While inside, the local stack's AWS endpoint fails ``service`` (ses, sqs, dynamodb, s3, events)
+    with ``mode`` (outage, throttle, reject), only ``operations`` if given; switched off on the way out."""
+    fault: Any = {"mode": mode, "operations": operations} if operations else mode
+    set_local_faults(base_url, {service: fault})
+    try:
+        yield
+    finally:
+        set_local_faults(base_url, {service: None})

@@ -55,3 +55,14 @@ def test_released_moto_still_sorts_the_whole_table_for_a_query(monkeypatch: pyte
     assert comparisons >= 600, (
         f"{released()} no longer sorts the whole table to answer a Query: remove infra/moto_fixes/dynamodb_queries.py"
     )
+
+
+def test_released_moto_still_keeps_every_shard_iterator(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.moto_fixes.test_dynamodb_streams import read_stream
+
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        _, kept = read_stream(client, writes=3, polls=20)
+
+    assert kept >= 20, (
+        f"{released()} no longer keeps every shard iterator it handed out: remove infra/moto_fixes/dynamodb_streams.py"
+    )
