@@ -1,6 +1,6 @@
 """`make bench`: every section prints its figures beside a baseline measured in the same run.
 
-Choose sections with BENCH_ONLY=cold,warm,stack,burst,mail,queue,cost (default: all that are present).
+Choose sections with BENCH_ONLY=cold,warm,stack,burst,mail,queue,reports,comments,cost (default: all that are present).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ SECTIONS = {
     "burst": ("Local stack through a burst of submissions (BENCH_BURST_SUBMISSIONS)", "bench.local_burst"),
     "mail": ("Mail parsing: 10 MB message with three attachments", "bench.mail_parse"),
     "queue": ("Editors' queue listing with 10,000 requests", "bench.queue_listing"),
+    "reports": ("Editor-in-chief's report: one month, 10,000 requests (BENCH_REPORTS_REQUESTS)", "bench.reports"),
+    "comments": ("Reader comments: submit, the public list, a breaking story", "bench.comments"),
     "cost": ("Cost in AWS, from the calls the handlers made", "bench.cost"),
 }
 

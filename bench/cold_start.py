@@ -47,25 +47,30 @@ TARGET = 1.3  # issue 8: ready to serve within 1.3x the floor, for every functio
 # builds on its first invocation), and the clients that takes: the floor makes the same with boto3.
 READY: dict[str, tuple[str, tuple[str, ...]]] = {
     "ApiFunction": (
-        "s = h.intake(); s.table.dynamodb; s.queue.sqs; h.answers(); "
+        "s = h.intake(); h.table().db.client; s.queue.sqs; h.answers(); h.contacts(); "
         "from corrigo.validation import warm_up; warm_up(h.SETTINGS.site_domains)",
         ("dynamodb", "sqs"),
     ),
-    "IntakeWorkerFunction": (
-        "w = h.worker(); w.table.dynamodb; w.notifier.mailer.ses; h._process_once()",
-        ("dynamodb", "sesv2"),
-    ),
-    "EditorFunction": (
-        "s = h.service(); s.table.dynamodb; s.notifier.mailer.ses; s.bus.events",
-        ("dynamodb", "sesv2", "events"),
-    ),
+    "IntakeWorkerFunction": ("w = h.worker(); w.requests.db.client; h._process_once()", ("dynamodb",)),
+    "EditorFunction": ("s = h.service(); s.requests.db.client; h.privacy_service(); h.sign_in_config()", ("dynamodb",)),
     "DeadlineSweepFunction": (
-        "s = h.service(); s.table.dynamodb; s.notifier.mailer.ses; h.Queue(h.SETTINGS.intake_queue_url).sqs",
-        ("dynamodb", "sesv2", "sqs"),
+        "s = h.service(); s.requests.db.client; h.privacy_service(); h.Queue(h.SETTINGS.intake_queue_url).sqs",
+        ("dynamodb", "sqs"),
     ),
     "MailIntakeFunction": (
-        "s = h.service(); s.table.dynamodb; s.store.s3; s.notifier.mailer.ses; s.intake.queue.sqs",
-        ("dynamodb", "s3", "sesv2", "sqs"),
+        "h.service(); h.table().db.client; h.raw_mail().s3; h.intake_queue().sqs",
+        ("dynamodb", "s3", "sqs"),
+    ),
+    # Without COMMENTER_HASH_KEY (as here, from the template's defaults) comments fail closed: the
+    # table's client and the screening lists are still what a comment's first request needs.
+    "CommentsFunction": (
+        "h.table().db.client; from corrigo.screening import config_from; import os; config_from(os.environ)",
+        ("dynamodb",),
+    ),
+    "CommentModerationFunction": ("m = h.moderation(); m.table.db.client", ("dynamodb",)),
+    "OutboxDeliveryFunction": (
+        "d = h.delivery(); h.requests().db.client; h.notifier().mailer.ses; d.retries.retry.sqs; d.events.events",
+        ("dynamodb", "sesv2", "sqs", "events"),
     ),
 }
 

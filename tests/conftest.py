@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.aws import TemplateStack, build_from_template
+from tests.support.outbox import OutboxDrain
 
 # Every AWS call a function makes is checked against its IAM role (infra/iam; docs/operations.md).
 pytest_plugins = ["tests.support.iam_check"]
@@ -58,14 +59,22 @@ def atomic_aws(aws: TemplateStack, monkeypatch: pytest.MonkeyPatch) -> TemplateS
 
 
 @pytest.fixture
-def sent_mail():
-    """Every message SES (moto) accepted, as parsed email messages, oldest first."""
+def deliver_outbox(aws: TemplateStack) -> OutboxDrain:
+    """Run the outbox consumer on what the outbox holds now, as its stream and retry queue would."""
+    return OutboxDrain(aws)
+
+
+@pytest.fixture
+def sent_mail(deliver_outbox: OutboxDrain):
+    """Every message SES (moto) accepted, as parsed email messages, oldest first: what the outbox
+    consumer has sent by the time of reading (it is run first)."""
     from email import message_from_bytes, policy
 
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     def read() -> list:
+        deliver_outbox()
         backend = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
         return [
             message_from_bytes(

@@ -25,6 +25,8 @@ TRANSIENT_CODES = frozenset(
         "ServiceUnavailable",
         "TooManyRequestsException",
         "LimitExceededException",
+        "RequestThrottled",  # SQS
+        "SlowDown",  # S3
     }
 )
 

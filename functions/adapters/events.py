@@ -39,9 +39,13 @@ class EventBus:
             "public_note": public_note or "",
             "resolved_at": resolved_at,
         }
+        return self.publish(RESOLVED, detail)
+
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> str:
+        """Publish one event of ``detail_type`` from Corrigo; returns its event id."""
         entry = {
             "Source": SOURCE,
-            "DetailType": RESOLVED,
+            "DetailType": detail_type,
             "Detail": json.dumps(detail, ensure_ascii=False),
             "EventBusName": self.bus_name,
         }

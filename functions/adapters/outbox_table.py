@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from adapters.aws import client, error_code, unavailable
-from corrigo.outbox import RETENTION_DAYS, Delivery, OutboxMessage, from_item, to_item
+from corrigo.outbox import PENDING_KEY, RETENTION_DAYS, Delivery, OutboxMessage, from_item, to_item
 
 
 def _serializer() -> tuple[Any, Any]:
@@ -63,7 +63,11 @@ class OutboxTable:
             self.dynamodb.update_item(
                 TableName=self.table_name,
                 Key={"id": {"S": message_id}},
-                UpdateExpression="SET delivery = :d, delivered_at = :at, detail = :detail ADD attempts :one",
+                UpdateExpression=(
+                    "SET delivery = :d, delivered_at = :at, last_activity_at = :at, detail = :detail "
+                    "REMOVE #pending ADD attempts :one"
+                ),
+                ExpressionAttributeNames={"#pending": "pending"},
                 ConditionExpression="attribute_exists(id) AND delivery = :pending",
                 ExpressionAttributeValues={
                     ":d": {"S": delivery.value},
@@ -81,17 +85,36 @@ class OutboxTable:
             raise unavailable("DynamoDB", exc) from exc
         return True
 
-    def note_attempt(self, message_id: str, error: str) -> int:
+    def note_attempt(self, message_id: str, error: str, at: str) -> int:
         """Count a failed attempt (for the backoff and the editors' page); returns the attempts so far."""
         try:
             answer = self.dynamodb.update_item(
                 TableName=self.table_name,
                 Key={"id": {"S": message_id}},
-                UpdateExpression="SET last_error = :e ADD attempts :one",
+                UpdateExpression="SET last_error = :e, last_activity_at = :at ADD attempts :one",
                 ConditionExpression="attribute_exists(id)",
-                ExpressionAttributeValues={":e": {"S": error[:1000]}, ":one": {"N": "1"}},
+                ExpressionAttributeValues={":e": {"S": error[:1000]}, ":at": {"S": at}, ":one": {"N": "1"}},
                 ReturnValues="UPDATED_NEW",
             )
         except (ClientError, BotoCoreError) as exc:
             raise unavailable("DynamoDB", exc) from exc
         return int(answer["Attributes"]["attempts"]["N"])
+
+    def stale(self, quiet_since: str, limit: int = 100) -> list[str]:
+        """Pending messages nothing has touched since ``quiet_since`` (ISO time), oldest first: no
+        stream record, retry or attempt is working on them any more."""
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "pending",
+            "KeyConditionExpression": "#pending = :pending AND last_activity_at < :since",
+            "ExpressionAttributeNames": {"#pending": "pending"},
+            "ExpressionAttributeValues": {":pending": {"S": PENDING_KEY}, ":since": {"S": quiet_since}},
+            "Limit": limit,
+        }
+        try:
+            answer = self.dynamodb.query(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise unavailable("DynamoDB", exc) from exc
+        ids += [item["id"]["S"] for item in answer.get("Items", [])]
+        return ids

@@ -1,7 +1,7 @@
 """DynamoDB and S3 for erasure and export (issue 9, PIPL): the `privacy` index, a request's items,
 and the deletes. What to erase is decided in corrigo.privacy; this module only reads and writes.
 
-The `privacy` GSI (KEYS_ONLY, sparse) holds two kinds of entry, written by adapters.requests_table:
+The `privacy` GSI (KEYS_ONLY, sparse) holds two kinds of entry, written by adapters.request_items:
   REQUESTER#<sha256(email)> / <created_at>   on a request item: a requester's requests
   RETENTION / <at>                           on the event that moved a request into `resolved`
 """
@@ -15,17 +15,18 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from adapters.aws import client, error_code, is_transient, unavailable
+from adapters.dynamo import Write
+from adapters.mail_markers import mail_marker_pk
 from adapters.raw_mail import RawMailStoreError
-from adapters.requests_table import (
+from adapters.request_items import (
     REQUEST_SK,
-    RequestsTable,
     event_from_item,
     event_item,
-    mail_marker_pk,
+    move_writes,
     request_from_item,
-    request_item,
     request_pk,
 )
+from adapters.requests_table import RequestsTable
 from corrigo import privacy
 from corrigo.lifecycle import AuditEvent
 from corrigo.model import CorrectionRequest
@@ -49,7 +50,8 @@ class HeldItems:
 
 class PrivacyStore:
     def __init__(self, table: RequestsTable, s3: Any = None) -> None:
-        self.table = table
+        self.requests = table
+        self.db = table.db
         self._s3 = s3
 
     @property
@@ -61,13 +63,7 @@ class PrivacyStore:
     # ---- reading -------------------------------------------------------------------------------------
 
     def held(self, reference: str) -> HeldItems:
-        items = self.table._query_all(
-            {
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": request_pk(reference)}},
-                "ConsistentRead": True,
-            }
-        )
+        items = self.requests.partition(reference)
         request = next((request_from_item(i) for i in items if i["sk"] == REQUEST_SK), None)
         events = [(_key(i), event_from_item(i)) for i in items if i["sk"].startswith("EVENT#")]
         notes = [_key(i) for i in items if i["sk"].startswith("NOTE#")]
@@ -79,32 +75,25 @@ class PrivacyStore:
         key = privacy.requester_index_key(email)
         if key is None:
             return []
-        items = self.table._query_all(
-            {
-                "IndexName": INDEX,
-                "KeyConditionExpression": "privacy_key = :k",
-                "ExpressionAttributeValues": {":k": {"S": key}},
-            }
+        items = self.db.query(
+            IndexName=INDEX,
+            KeyConditionExpression="privacy_key = :k",
+            ExpressionAttributeValues={":k": {"S": key}},
         )
         return list(dict.fromkeys(_reference(item) for item in items))
 
     def due_for_retention(self, cutoff: str, limit: int) -> list[tuple[dict[str, Any], str]]:
         """Resolutions at or before ``cutoff``, oldest first, at most ``limit``: (the event's key, its
         request). Reads only due entries, whatever the table holds."""
-        try:
-            answer = self.table.dynamodb.query(
-                TableName=self.table.table_name,
+        first_page = next(
+            self.db.pages(
                 IndexName=INDEX,
                 KeyConditionExpression="privacy_key = :k AND privacy_at <= :cutoff",
-                ExpressionAttributeValues={
-                    ":k": {"S": privacy.RETENTION_INDEX_KEY},
-                    ":cutoff": {"S": cutoff},
-                },
+                ExpressionAttributeValues={":k": {"S": privacy.RETENTION_INDEX_KEY}, ":cutoff": {"S": cutoff}},
                 Limit=limit,
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise self.table._wrap(exc) from exc
-        decoded = [self.table._decode(item) for item in answer.get("Items", [])]
+        )
+        decoded = [self.db.decode(item) for item in first_page.get("Items", [])]
         return [(_key(item), _reference(item)) for item in decoded]
 
     # ---- erasing -------------------------------------------------------------------------------------
@@ -147,66 +136,33 @@ class PrivacyStore:
 
     def forget_link(self, primary: str, reference: str) -> None:
         """The duplicate's copy of its requester on the primary's LINK item, if there is one."""
-        try:
-            self.table.dynamodb.update_item(
-                TableName=self.table.table_name,
-                Key=self.table._encode({"pk": request_pk(primary), "sk": f"LINK#{reference}"}),
-                UpdateExpression="REMOVE " + ", ".join(privacy.LINK_PERSONAL_ATTRIBUTES),
-                ConditionExpression="attribute_exists(pk)",
-            )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise self.table._wrap(exc) from exc
-        except BotoCoreError as exc:
-            raise self.table._wrap(exc) from exc
+        self.db.call(
+            "update_item",
+            ignore="ConditionalCheckFailedException",
+            Key=self.db.encode({"pk": request_pk(primary), "sk": f"LINK#{reference}"}),
+            UpdateExpression="REMOVE " + ", ".join(privacy.LINK_PERSONAL_ATTRIBUTES),
+            ConditionExpression="attribute_exists(pk)",
+        )
 
     def leave_retention_index(self, key: dict[str, Any]) -> None:
         """A resolution that is no longer the request's latest (it was reopened): out of the index."""
-        try:
-            self.table.dynamodb.update_item(
-                TableName=self.table.table_name,
-                Key=self.table._encode(key),
-                UpdateExpression="REMOVE privacy_key, privacy_at",
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise self.table._wrap(exc) from exc
+        self.db.call("update_item", Key=self.db.encode(key), UpdateExpression="REMOVE privacy_key, privacy_at")
 
     def save_anonymised(self, before: CorrectionRequest, after: CorrectionRequest, event: AuditEvent) -> None:
         """The anonymised request and the erasure's audit event, together, only if nobody moved the
         request meanwhile. Written last: until then a retry finds everything it needs to finish."""
-        item = request_item(after)
-        self.table._write_move(
-            [
-                {
-                    "Put": {
-                        "TableName": self.table.table_name,
-                        "Item": self.table._encode(item),
-                        "ConditionExpression": "version = :expected",
-                        "ExpressionAttributeValues": {":expected": {"N": str(before.version)}},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table.table_name,
-                        "Item": self.table._encode(event_item(after.reference, event)),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ],
-            before.reference,
-        )
+        request_write, _, *kept = move_writes(self.db, before, after, event)
+        # The erasure's event only once: a retry that finds it written changes nothing.
+        event_write = Write(self.db.put_new(event_item(after.reference, event)))
+        # ``kept``: the request's rows in the queue's views rewritten without what was erased, and its
+        # search tokens of the erased fields deleted (docs/privacy.md), in the same transaction.
+        self.db.transact([request_write, event_write, *kept])
 
     def _put(self, item: dict[str, Any]) -> None:
-        try:
-            self.table.dynamodb.put_item(TableName=self.table.table_name, Item=self.table._encode(item))
-        except (ClientError, BotoCoreError) as exc:
-            raise self.table._wrap(exc) from exc
+        self.db.call("put_item", Item=self.db.encode(item))
 
     def _delete(self, key: dict[str, Any]) -> None:
-        try:
-            self.table.dynamodb.delete_item(TableName=self.table.table_name, Key=self.table._encode(key))
-        except (ClientError, BotoCoreError) as exc:
-            raise self.table._wrap(exc) from exc
+        self.db.call("delete_item", Key=self.db.encode(key))
 
 
 def _key(item: dict[str, Any]) -> dict[str, Any]:

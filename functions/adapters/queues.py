@@ -21,8 +21,12 @@ class Queue:
             self._sqs = client("sqs")
         return self._sqs
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any], delay_seconds: int = 0) -> None:
+        """Send one message; ``delay_seconds`` (at most 900, SQS's limit) hides it that long first."""
+        kwargs: dict[str, Any] = {"QueueUrl": self.queue_url, "MessageBody": json.dumps(message, ensure_ascii=False)}
+        if delay_seconds:
+            kwargs["DelaySeconds"] = max(0, min(900, int(delay_seconds)))
         try:
-            self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message, ensure_ascii=False))
+            self.sqs.send_message(**kwargs)
         except (ClientError, BotoCoreError) as exc:
             raise unavailable("SQS", exc) from exc

@@ -1,6 +1,6 @@
 """DynamoDB rate-limit counters (items in their own small table, removed by TTL).
 
-Kept apart from adapters.requests_table because the counters are not requests: this module only
+Kept apart from the requests table because the counters are not requests: this module only
 builds the conditional `ADD` writes, which intake folds into the transaction that stores the
 request (no call of their own on the API's path), and offers ``hit`` for a caller with no such
 transaction (email intake counts one UpdateItem).
@@ -36,7 +36,7 @@ def _update(table_name: str, counter: Counter) -> dict[str, Any]:
 
 
 def transaction_guards(table_name: str, counters: Sequence[Counter]) -> list[tuple[dict[str, Any], Exception]]:
-    """Writes for RequestsTable.create(guards=…): each counter's update and the refusal it raises."""
+    """Transaction writes (RequestsTable.create(limits=…)): each counter's update and the refusal it raises."""
     return [({"Update": _update(table_name, c)}, RateLimited(c.scope, c.retry_after_seconds)) for c in counters]
 
 

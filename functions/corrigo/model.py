@@ -8,6 +8,9 @@ from typing import Any
 
 from corrigo.lifecycle import Action, AuditEvent, Status, next_status
 
+# An audit event's detail is at most this long (a mail's text is cut, the raw mail keeps it whole).
+MAX_DETAIL_CHARS = 5000
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -49,6 +52,8 @@ class CorrectionRequest:
     # Screening's report (corrigo.screening.ScreeningReport.as_dict): verdict, score and each finding
     # with its explanation in zh/en, so an editor reads why a request was held.
     screening: dict[str, Any] | None = None
+    # When the request last entered `resolved` (None while it is not): the reports' time to decision.
+    decided_at: str | None = None
 
     @property
     def request_type(self) -> str:
@@ -66,7 +71,26 @@ class CorrectionRequest:
         Raises TransitionNotAllowed when the current status does not allow the action.
         """
         target = next_status(self.status, action)
+        if target is not Status.RESOLVED:
+            changes.setdefault("decided_at", None)
+        elif self.status is not Status.RESOLVED:
+            changes.setdefault("decided_at", iso(at))
         moved = replace(self, status=target, updated_at=iso(at), version=self.version + 1, **changes)
         return moved, AuditEvent(
             at=iso(at), action=action, actor=actor, status_before=self.status, status_after=target, detail=detail
+        )
+
+    def record(
+        self, action: Action, *, actor: str, at: datetime, detail: str = "", **changes: Any
+    ) -> tuple[CorrectionRequest, AuditEvent]:
+        """The request after a change that is not a transition (a mail kept, a bounce, a confirmed
+        address), and its audit event: the status stays, the version moves on like any change."""
+        recorded = replace(self, updated_at=iso(at), version=self.version + 1, **changes)
+        return recorded, AuditEvent(
+            at=iso(at),
+            action=action,
+            actor=actor,
+            status_before=self.status,
+            status_after=self.status,
+            detail=detail[:MAX_DETAIL_CHARS],
         )

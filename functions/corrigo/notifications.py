@@ -1,20 +1,27 @@
-"""The emails the service sends to requesters, composed as MIME messages (sending is an adapter's job)."""
+"""The emails the service sends to requesters, composed as MIME messages (sending is an adapter's job).
+
+Pure: the templates' renderer (web.render.render_email), the time and the Message-ID's unique part
+are passed in, so the same inputs always make the same bytes.
+"""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from corrigo.lifecycle import STATUS_LABELS
-from corrigo.model import CorrectionRequest, utc_now
+from corrigo.model import CorrectionRequest
 from corrigo.schema import fields
-from web.render import render_email
 
 SUMMARY_LIMIT = 300
+
+# A template's name (`<kind>.<language>.txt`) and its variables → its text: "Subject: …", a blank line, the body.
+EmailRenderer = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class MailContext:
     sender_address: str
     intake_address: str
     public_base_url: str
+    render: EmailRenderer
 
 
 def one_line(value: str) -> str:
@@ -61,13 +69,16 @@ def compose(
     kind: str,
     context: MailContext,
     *,
+    now: datetime,
+    unique: str,
     to: str | None = None,
     auto_submitted: str = "auto-replied",
     **extra: Any,
 ) -> EmailMessage:
-    """A message of ``kind`` (a template pair ``<kind>.<language>.txt``) about ``request``."""
+    """A message of ``kind`` (a template pair ``<kind>.<language>.txt``) about ``request``, dated
+    ``now``; ``unique`` (a few random hex digits) makes its Message-ID one of a kind."""
     language = request.language
-    body = render_email(
+    body = context.render(
         f"{kind}.{language}.txt",
         request=request,
         summary=summary(request),
@@ -83,8 +94,8 @@ def compose(
     message["To"] = Address(addr_spec=one_line(to or request.requester_email))
     message["Reply-To"] = one_line(context.intake_address)
     message["Subject"] = one_line(subject.removeprefix("Subject:").strip())
-    message["Date"] = format_datetime(utc_now())
-    message["Message-ID"] = f"<{request.reference}.{kind}.{uuid.uuid4().hex[:12]}@{sender_domain}>"
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = f"<{request.reference}.{kind}.{unique}@{sender_domain}>"
     message["Auto-Submitted"] = auto_submitted
     message["Content-Language"] = "zh-CN" if language == "zh" else "en"
     message["X-Corrigo-Reference"] = request.reference

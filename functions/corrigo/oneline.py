@@ -27,6 +27,14 @@ def is_one_line(text: str) -> bool:
     return _FORBIDDEN.search(text) is None
 
 
+# Text of several lines (a comment): tabs and line breaks are writing, every other control is not.
+_FORBIDDEN_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}]")
+
+
+def is_plain_text(text: str) -> bool:
+    return _FORBIDDEN_IN_TEXT.search(text) is None
+
+
 def fold_to_one_line(text: str) -> str:
     """Line breaks and control characters become spaces, bidirectional controls go, runs of spaces
     become one: ``"王喆\\r\\nBcc: x@y"`` → ``"王喆 Bcc: x@y"``."""

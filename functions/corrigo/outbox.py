@@ -29,6 +29,10 @@ class Delivery(StrEnum):
 
 
 RETENTION_DAYS = 30  # a delivered message is kept this long (TTL), for the audit and support
+# While a message is pending it is in the OutboxTable's sparse `pending` index (this key, by creation
+# time): the consumer's own sweep finds any that no delivery is working on any more (STALE_AFTER).
+PENDING_KEY = "pending"
+STALE_AFTER_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ def to_item(message: OutboxMessage, expires_at: int) -> dict[str, Any]:
         "payload": dict(message.payload),
         "created_at": message.created_at,
         "delivery": Delivery.PENDING.value,
+        "pending": PENDING_KEY,
+        "last_activity_at": message.created_at,
         "attempts": 0,
         "expires_at": expires_at,
     }
@@ -77,3 +83,26 @@ def from_item(item: Mapping[str, Any]) -> OutboxMessage:
         occasion=str(item.get("occasion", "")),
         payload=dict(item.get("payload") or {}),
     )
+
+
+# Retries: a failed delivery is tried again after 5, 10, 20, 40 s, then every minute, so that once SES
+# (or EventBridge) is back every pending message goes within a minute; after MAX_ATTEMPTS (about an
+# hour of failures) it goes to the dead-letter queue, whose alarm tells the operators.
+FIRST_RETRY_SECONDS = 5
+MAX_RETRY_SECONDS = 60
+MAX_ATTEMPTS = 60
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after the ``attempts``-th failed attempt (1-based)."""
+    if attempts < 1:
+        raise ValueError("attempts start at 1")
+    return int(min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** min(attempts - 1, 16)))
+
+
+def gives_up(attempts: int) -> bool:
+    return attempts >= MAX_ATTEMPTS
+
+
+# On a request whose requester's address bounced or was refused by SES: editors see it (issue 10).
+UNDELIVERABLE_FLAG = "requester_email_undeliverable"

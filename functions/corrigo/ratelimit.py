@@ -39,16 +39,17 @@ class Counter:
         return f"WINDOW#{self.window_start}"
 
 
-def parse_limits(text: str) -> tuple[Limit, ...]:
-    """``email=10/3600,ip=30/3600``; empty or ``off`` for none. Raises ValueError naming the problem."""
+def parse_limits(text: str, scopes: tuple[str, ...] = SCOPES) -> tuple[Limit, ...]:
+    """``email=10/3600,ip=30/3600``; empty or ``off`` for none. Raises ValueError naming the problem.
+    ``scopes``: the names allowed (the comments have their own: corrigo.comments.config)."""
     if text.strip().lower() in ("", "off", "none"):
         return ()
     limits = []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         scope, _, rule = part.partition("=")
         count, _, seconds = rule.partition("/")
-        if scope.strip() not in SCOPES or not count.strip().isdigit() or not seconds.strip().isdigit():
-            raise ValueError(f"rate limit {part!r}: expected <email|ip>=<count>/<seconds>")
+        if scope.strip() not in scopes or not count.strip().isdigit() or not seconds.strip().isdigit():
+            raise ValueError(f"rate limit {part!r}: expected <{'|'.join(scopes)}>=<count>/<seconds>")
         limit = Limit(scope.strip(), int(count), int(seconds))
         if limit.ceiling < 1 or limit.window_seconds < 1:
             raise ValueError(f"rate limit {part!r}: count and seconds must be positive")
@@ -62,7 +63,11 @@ def _hashed(value: str) -> str:
 
 def counters(limits: tuple[Limit, ...], *, email: str, ip: str, now: float) -> list[Counter]:
     """The counters one submission counts against (a scope without a value is skipped)."""
-    values = {"email": email.strip().lower(), "ip": ip.strip()}
+    return counters_for(limits, {"email": email.strip().lower(), "ip": ip.strip()}, now=now)
+
+
+def counters_for(limits: tuple[Limit, ...], values: dict[str, str], *, now: float) -> list[Counter]:
+    """The counters of ``limits`` for the value of each scope (``{"phone": …, "verify_ip": …}``)."""
     found = []
     for limit in limits:
         value = values.get(limit.scope, "")

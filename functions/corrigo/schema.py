@@ -27,8 +27,9 @@ def schema_dir() -> Path:
 
 
 @cache
-def load_schema() -> dict[str, Any]:
-    with open(schema_dir() / SCHEMA_FILE, encoding="utf-8") as handle:
+def load_schema(schema_file: str = SCHEMA_FILE) -> dict[str, Any]:
+    """The request schema, or another schema of the folder by file name (the comments' schemas)."""
+    with open(schema_dir() / schema_file, encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
 
@@ -85,9 +86,9 @@ def _widget(name: str, rules: dict[str, Any]) -> str:
 
 
 @cache
-def fields() -> tuple[Field, ...]:
+def fields(schema_file: str = SCHEMA_FILE) -> tuple[Field, ...]:
     """Every property of the schema, in the schema's order."""
-    schema = load_schema()
+    schema = load_schema(schema_file)
     required = set(schema.get("required", ()))
     result = []
     for name, rules in schema["properties"].items():
@@ -111,8 +112,14 @@ def fields() -> tuple[Field, ...]:
 
 
 @cache
-def fields_by_name() -> dict[str, Field]:
-    return {f.name: f for f in fields()}
+@cache
+def request_types() -> tuple[str, ...]:
+    """The kinds of request, in the schema's order: the `request_type` field's enum."""
+    return tuple(str(value) for value in load_schema()["properties"]["request_type"]["enum"])
+
+
+def fields_by_name(schema_file: str = SCHEMA_FILE) -> dict[str, Field]:
+    return {f.name: f for f in fields(schema_file)}
 
 
 def free_text_fields() -> tuple[str, ...]:

@@ -352,10 +352,13 @@ def _classifier(classification: Classification | None, t: Thresholds) -> list[Fi
     return found
 
 
-def screen(fields: Mapping[str, Any], evidence: Evidence, config: ScreeningConfig) -> ScreeningReport:
-    """Every rule over one request, and the verdict their scores add up to."""
+def screen(
+    fields: Mapping[str, Any], evidence: Evidence, config: ScreeningConfig, texts: Mapping[str, str] | None = None
+) -> ScreeningReport:
+    """Every rule over one request, and the verdict their scores add up to. ``texts``: the free
+    text to read when it is not the request's (a comment's nickname and text)."""
     t = config.thresholds
-    texts = _free_text(fields)
+    texts = dict(texts) if texts is not None else _free_text(fields)
     findings = [
         *_honeypot(evidence),
         *_form_timing(evidence, t),

@@ -3,7 +3,8 @@
 The validator is built once per process (building it is ~60x dearer than using it).
 Three rules the JSON Schema keywords cannot say are schema keywords of our own, implemented
 here: ``x-site-url`` (the article is on one of the site's domains), ``x-not-future``, and
-``x-one-line`` (no line breaks or control characters: corrigo.oneline).
+``x-one-line`` (no line breaks or control characters: corrigo.oneline), and ``x-plain-text``
+(line breaks allowed, no other control characters: a comment's text).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from corrigo.oneline import is_one_line
-from corrigo.schema import Field, fields_by_name, load_schema
+from corrigo.oneline import is_one_line, is_plain_text
+from corrigo.schema import SCHEMA_FILE, Field, fields_by_name, load_schema
 
 # China has one time zone and no daylight saving: "today" for a publication date is Beijing's.
 SITE_TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -35,6 +36,7 @@ _PRIORITY = [
     "const",
     "enum",
     "x-one-line",
+    "x-plain-text",
     "minLength",
     "maxLength",
     "format",
@@ -67,6 +69,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "zh": "只能填写一行，不能包含换行或控制字符",
         "en": "must be a single line, without line breaks or control characters",
     },
+    "x-plain-text": {"zh": "不能包含控制字符", "en": "must not contain control characters"},
     "additionalProperties": {"zh": "不是本表的字段", "en": "is not a field of this form"},
     "body": {"zh": "请求内容必须是一个 JSON 对象", "en": "the request body must be a JSON object"},
 }
@@ -128,7 +131,7 @@ def _check_date(value: object) -> bool:
 
 
 @cache
-def _validator(domains: tuple[str, ...]) -> Any:
+def _validator(domains: tuple[str, ...], schema_file: str = SCHEMA_FILE) -> Any:
     import jsonschema  # lazily: ~150 ms of import that the form page does not need
 
     checker = jsonschema.FormatChecker(formats=())
@@ -149,10 +152,14 @@ def _validator(domains: tuple[str, ...]) -> Any:
         if enabled and isinstance(instance, str) and not is_one_line(instance):
             yield jsonschema.ValidationError("not one line")
 
+    def plain_text(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
+        if enabled and isinstance(instance, str) and not is_plain_text(instance):
+            yield jsonschema.ValidationError("control characters")
+
     base = jsonschema.Draft202012Validator
-    keywords = {"x-site-url": site_url, "x-not-future": not_future, "x-one-line": one_line}
+    keywords = {"x-site-url": site_url, "x-not-future": not_future, "x-one-line": one_line, "x-plain-text": plain_text}
     extended = jsonschema.validators.extend(base, keywords)
-    schema = load_schema()
+    schema = load_schema(schema_file)
     base.check_schema(schema)
     return extended(schema, format_checker=checker)
 
@@ -162,12 +169,12 @@ def warm_up(domains: Iterable[str]) -> None:
     _validator(tuple(domains))
 
 
-def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
+def normalise(raw: Mapping[str, Any], schema_file: str = SCHEMA_FILE) -> dict[str, Any]:
     """Trim text, turn form-style booleans into booleans, and drop empty values.
 
     An empty or blank value counts as missing, so the person is told the field is required.
     """
-    by_name = fields_by_name()
+    by_name = fields_by_name(schema_file)
     data: dict[str, Any] = {}
     for key, value in raw.items():
         spec = by_name.get(key)
@@ -212,15 +219,18 @@ def _problem(keyword: str, spec: Field | None, error: Any, language: str, domain
     )
 
 
-def validate(raw: Mapping[str, Any] | Any, *, domains: Iterable[str], language: str = "zh") -> Validation:
-    """Check a request; name every field with a problem, one problem per field, in schema order."""
+def validate(
+    raw: Mapping[str, Any] | Any, *, domains: Iterable[str], language: str = "zh", schema_file: str = SCHEMA_FILE
+) -> Validation:
+    """Check a request (or, by ``schema_file``, another schema's document, such as a comment); name
+    every field with a problem, one problem per field, in schema order."""
     domain_tuple = tuple(domains)
     if not isinstance(raw, Mapping):
         return Validation({}, [FieldError("", "", _MESSAGES["body"][language], language)])
-    data = normalise(raw)
-    by_name = fields_by_name()
+    data = normalise(raw, schema_file)
+    by_name = fields_by_name(schema_file)
     found: dict[str, tuple[int, FieldError]] = {}
-    for error in _validator(domain_tuple).iter_errors(data):
+    for error in _validator(domain_tuple, schema_file).iter_errors(data):
         keyword = error.validator
         if keyword == "required":
             names = [n for n in error.validator_value if n not in data]
@@ -235,6 +245,6 @@ def validate(raw: Mapping[str, Any] | Any, *, domains: Iterable[str], language: 
             problem = _problem(keyword, spec, error, language, domain_tuple)
             if name not in found or rank < found[name][0]:
                 found[name] = (rank, FieldError(name, label, problem, language))
-    order = {name: i for i, name in enumerate(load_schema()["properties"])}
+    order = {name: i for i, name in enumerate(load_schema(schema_file)["properties"])}
     errors = [e for _, e in sorted(found.values(), key=lambda item: order.get(item[1].field, len(order)))]
     return Validation(data, errors)

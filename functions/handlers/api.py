@@ -7,15 +7,15 @@ import time
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from adapters.mailer import Mailer
+from adapters.clock import new_id, utc_now
 from adapters.queues import Queue
 from adapters.requests_table import RequestsTable
 from corrigo import formtoken
-from corrigo.config import settings
+from corrigo.config import editor_addresses_from, settings
 from corrigo.errors import InvalidRequest
 from corrigo.schema import pick_language
 from handlers.http import (
@@ -25,24 +25,30 @@ from handlers.http import (
     preferred_language,
     read_submission,
     register_error_handlers,
-    register_review_error_handlers,
     wants_html,
 )
+from handlers.wiring import review_service
 from observability import logger, metrics
 from services.contact import ContactService
 from services.intake import IntakeService
-from services.notify import Notifier
-from services.review import ReviewService, ReviewSettings
+from services.review import ReviewService
 from web import pages
 from web.render import render_page
 
-SETTINGS = settings()  # validated at cold start: a misconfigured function fails before taking traffic
+# ---- Composition: read and checked at cold start (a bad value fails INIT, naming it), built once ----
+SETTINGS = settings(("INTAKE_QUEUE_URL", "FORM_SIGNING_SECRET", "RATE_LIMITS", "RATE_LIMIT_TABLE_NAME"))
+EDITORS = editor_addresses_from(os.environ)
 app = APIGatewayHttpResolver()
 
 
 @cache
+def table() -> RequestsTable:
+    return RequestsTable.for_settings(SETTINGS)
+
+
+@cache
 def intake() -> IntakeService:
-    return IntakeService(SETTINGS, RequestsTable(SETTINGS.table_name), Queue(SETTINGS.intake_queue_url))
+    return IntakeService(SETTINGS, table(), Queue(SETTINGS.intake_queue_url), utc_now)
 
 
 def form_token() -> str:
@@ -56,22 +62,18 @@ def render_invalid_form(exc: InvalidRequest) -> str:
 
 
 register_error_handlers(app, render_invalid_form)
-register_review_error_handlers(app)
 
 
 @cache
 def answers() -> ReviewService:
     """The requester's answer to an editor's question (the review service, without the editors' API)."""
-    addresses = tuple(a.strip() for a in os.environ.get("EDITOR_ADDRESSES", "").split(",") if a.strip())
-    review_settings = ReviewSettings(SETTINGS.public_base_url, addresses, SETTINGS.deadlines.holidays)
-    notifier = Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
-    return ReviewService(review_settings, RequestsTable(SETTINGS.table_name), notifier)
+    return review_service(SETTINGS, EDITORS, table())
 
 
 @cache
 def contacts() -> ContactService:
     """Address confirmation (issue 9): the link mailed to an unconfirmed address, and what follows it."""
-    return ContactService(SETTINGS, RequestsTable(SETTINGS.table_name), answers().notifier)
+    return ContactService(SETTINGS, table(), new_id, utc_now)
 
 
 @app.get("/")
@@ -163,5 +165,4 @@ def confirm(reference: str) -> Response:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    answers().notifier.register_context(context)
     return app.resolve(event, context)

@@ -6,26 +6,23 @@ import os
 from functools import cache
 from typing import Any
 
-from adapters.mailer import Mailer
 from adapters.privacy_store import PrivacyStore
 from adapters.queues import Queue
 from adapters.requests_table import RequestsTable
-from corrigo.config import settings
+from corrigo.config import editor_addresses_from, settings
+from handlers.wiring import review_service
 from observability import logger, metrics
-from services.notify import Notifier
 from services.privacy import PrivacyService
-from services.review import ReviewService, ReviewSettings
+from services.review import ReviewService
 
-SETTINGS = settings()
+# ---- Composition: read and checked at cold start (a bad value fails INIT, naming it), built once ----
+SETTINGS = settings(("INTAKE_QUEUE_URL", "PERSONAL_DATA_RETENTION_DAYS"))
+EDITORS = editor_addresses_from(os.environ)
 
 
 @cache
 def service() -> ReviewService:
-    addresses = tuple(a.strip() for a in os.environ.get("EDITOR_ADDRESSES", "").split(",") if a.strip())
-    review_settings = ReviewSettings(SETTINGS.public_base_url, addresses, SETTINGS.deadlines.holidays)
-    return ReviewService(
-        review_settings, RequestsTable(SETTINGS.table_name), Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
-    )
+    return review_service(SETTINGS, EDITORS, RequestsTable.for_settings(SETTINGS))
 
 
 @cache
@@ -39,6 +36,5 @@ def privacy_service() -> PrivacyService:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    service().notifier.register_context(context)
     queue = Queue(SETTINGS.intake_queue_url) if SETTINGS.intake_queue_url else None
     return {**service().sweep(queue), **privacy_service().sweep_retention()}

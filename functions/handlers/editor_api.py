@@ -9,57 +9,56 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
-from pydantic import BaseModel, Field
 
-from adapters.events import EventBus
-from adapters.mailer import Mailer
 from adapters.requests_table import RequestsTable
-from corrigo.config import settings
-from corrigo.review import Editor, editor_from_claims, queue_filter
-from handlers.http import (
-    MAX_BODY_BYTES,
-    SECURITY_HEADERS,
-    json_response,
-    oversized_answer,
-    register_error_handlers,
-    register_review_error_handlers,
+from corrigo.config import editor_addresses_from, settings
+from corrigo.errors import BadQuery
+from corrigo.review import Editor
+from handlers.editor_desk import router as desk_router
+from handlers.editor_reports import router as reports_router
+from handlers.editor_request import (
+    TextField,
+    decode_cursor,
+    editor_from_claims,
+    encode_cursor,
+    queue_filter,
+    read_body,
 )
+from handlers.http import MAX_BODY_BYTES, SECURITY_HEADERS, check_body_size, json_response, register_error_handlers
+from handlers.wiring import review_service
 from observability import logger, metrics
-from services.notify import Notifier
-from services.review import ReviewService, ReviewSettings
+from services.review import ReviewService
+from web.editor_view import case_view, queue_row
+from web.vocabulary import vocabulary
 
-SETTINGS = settings()  # validated at cold start
-EVENT_BUS_NAME = os.environ.get("EVENT_BUS_NAME", "")
+# ---- Composition: read and checked at cold start (a bad value fails INIT, naming it), built once ----
+SETTINGS = settings(("PERSONAL_DATA_RETENTION_DAYS",))
+EDITORS = editor_addresses_from(os.environ)
 PAGE_DIR = Path(__file__).resolve().parent.parent / "web" / "editor"
 API_PREFIX = "/editor/api/"
 # The largest body an editor sends is a reply plus a public note (5,000 characters each, at most 6
 # bytes a character as JSON \u escapes): 64 KiB, as on the public API, and nothing bigger is parsed.
 EDITOR_MAX_BODY_BYTES = MAX_BODY_BYTES
 
-app = APIGatewayHttpResolver(enable_validation=True)
+# No request validation by Powertools: it would need pydantic (about 300 ms of every cold start) for
+# bodies of a few text fields, which read_body checks; the OpenAPI document is built on request.
+app = APIGatewayHttpResolver()
 
 
 @cache
 def service() -> ReviewService:
-    addresses = tuple(a.strip() for a in os.environ.get("EDITOR_ADDRESSES", "").split(",") if a.strip())
-    review_settings = ReviewSettings(SETTINGS.public_base_url, addresses, SETTINGS.deadlines.holidays)
-    notifier = Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
-    return ReviewService(
-        review_settings,
-        RequestsTable(SETTINGS.table_name),
-        notifier,
-        EventBus(EVENT_BUS_NAME) if EVENT_BUS_NAME else None,
-    )
+    return review_service(SETTINGS, EDITORS, RequestsTable.for_settings(SETTINGS))
 
 
 def require_editor(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
-    """Every API route: the verified claims must name a member of `editors` (403 otherwise)."""
+    """Every API route: the verified claims must name a member of `editors` (403 otherwise), and no
+    body over EDITOR_MAX_BODY_BYTES is read (413)."""
+    check_body_size(app.current_event, EDITOR_MAX_BODY_BYTES)
     if app.current_event.path.startswith(API_PREFIX):
         authorizer = app.current_event.request_context.authorizer
         claims = authorizer.jwt_claim if authorizer is not None else None
@@ -71,7 +70,16 @@ def require_editor(app: APIGatewayHttpResolver, next_middleware: NextMiddleware)
 
 app.use(middlewares=[require_editor])
 register_error_handlers(app, lambda exc: "")
-register_review_error_handlers(app)
+app.include_router(reports_router)  # GET /editor/api/reports and the page's reports.js (issue 11)
+app.include_router(desk_router)  # bulk actions, reply templates, related requests, desk.js (issue 11)
+
+
+def body(*expected: TextField) -> dict[str, str]:
+    return read_body(app.current_event.body, *expected)
+
+
+def query(name: str) -> str | None:
+    return (app.current_event.query_string_parameters or {}).get(name)
 
 
 def editor() -> Editor:
@@ -83,19 +91,27 @@ def editor() -> Editor:
 # ---- The page -----------------------------------------------------------------------------------
 
 
-def cognito_endpoint() -> str:
-    """Where the page signs in: Cognito's own endpoint in AWS, the local endpoint (moto) locally."""
+def sign_in_config() -> dict[str, str]:
+    """Where the page signs in: the pool and client the template names, and Cognito's endpoint (the
+    local endpoint, moto, locally). Read per request: the local stack and the tests recreate the pool."""
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return (
+    endpoint = (
         os.environ.get("AWS_ENDPOINT_URL_COGNITO_IDP")
         or os.environ.get("AWS_ENDPOINT_URL")
         or f"https://cognito-idp.{region}.amazonaws.com/"
     )
+    return {
+        "region": region,
+        "userPoolId": os.environ.get("USER_POOL_ID", ""),
+        "clientId": os.environ.get("USER_POOL_CLIENT_ID", ""),
+        "cognitoEndpoint": endpoint,
+    }
 
 
 def page_headers(content_type: str) -> dict[str, str]:
     # The page talks to this API and to Cognito's endpoint, nothing else.
-    csp = SECURITY_HEADERS["Content-Security-Policy"] + f"; connect-src 'self' {cognito_endpoint().rstrip('/')}"
+    endpoint = sign_in_config()["cognitoEndpoint"]
+    csp = SECURITY_HEADERS["Content-Security-Policy"] + f"; connect-src 'self' {endpoint.rstrip('/')}"
     return {
         **SECURITY_HEADERS,
         "Content-Security-Policy": csp,
@@ -128,14 +144,11 @@ def script() -> Response[str]:
 
 @app.get("/editor/config.json", include_in_schema=False)
 def config() -> Response[str]:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     return json_response(
         200,
         {
-            "region": region,
-            "userPoolId": os.environ.get("USER_POOL_ID", ""),
-            "clientId": os.environ.get("USER_POOL_CLIENT_ID", ""),
-            "cognitoEndpoint": cognito_endpoint(),
+            **sign_in_config(),
+            "vocabulary": vocabulary(),
         },
         {"Cache-Control": "no-cache"},
     )
@@ -144,32 +157,7 @@ def config() -> Response[str]:
 # ---- The API ------------------------------------------------------------------------------------
 
 
-class NoteBody(BaseModel):
-    text: str = Field(min_length=1, max_length=5000)
-
-
-class AskBody(BaseModel):
-    message: str = Field(min_length=1, max_length=5000)
-
-
-class ResolveBody(BaseModel):
-    outcome: str = Field(description="corrected, updated, removed, rejected or forwarded_to_source")
-    reply: str = Field(
-        min_length=1, max_length=5000, description="The email to the requester, edited from the template"
-    )
-    public_note: str = Field(default="", max_length=5000, description="Shown on the status page and sent to the CMS")
-
-
-class MergeBody(BaseModel):
-    into: str = Field(description="The reference of the request that carries on")
-
-
-class ReopenBody(BaseModel):
-    reason: str = Field(default="", max_length=5000)
-
-
-class QuarantineBody(BaseModel):
-    reason: str = Field(default="", max_length=5000, description="Why (kept in the audit trail)")
+TEXT = 5000  # characters, at most, of any text an editor writes
 
 
 @app.get("/editor/api/openapi.json", include_in_schema=False)
@@ -178,28 +166,23 @@ def openapi() -> Response[str]:
 
 
 @app.get("/editor/api/requests", summary="The review queue, most urgent first, one page at a time")
-def list_requests(
-    status: Annotated[str | None, Query(description="comma-separated statuses; default the open queue")] = None,
-    type: Annotated[str | None, Query(description="request type")] = None,
-    urgency: Annotated[str | None, Query(description="1 urgent, 2 high, 3 normal")] = None,
-    overdue: Annotated[str | None, Query()] = None,
-    mine: Annotated[str | None, Query()] = None,
-    q: Annotated[str | None, Query(description="title, URL, requester or reference")] = None,
-    limit: Annotated[str | None, Query()] = None,
-    cursor: Annotated[str | None, Query()] = None,
-    include_spam: Annotated[str | None, Query(description="true: also requests screening judged certain spam")] = None,
-) -> Response[str]:
+def list_requests() -> Response[str]:
+    """Query: status (comma-separated; default the open queue), type, urgency (1 urgent, 2 high,
+    3 normal), overdue, mine, q (title, URL, requester or reference), limit, cursor, include_spam."""
     flt = queue_filter(
-        status=status,
-        request_type=type,
-        urgency=urgency,
-        overdue=overdue,
-        mine=mine,
-        q=q,
-        limit=limit,
-        include_spam=include_spam,
+        status=query("status"),
+        request_type=query("type"),
+        urgency=query("urgency"),
+        overdue=query("overdue"),
+        mine=query("mine"),
+        q=query("q"),
+        limit=query("limit"),
+        include_spam=query("include_spam"),
     )
-    return json_response(200, service().queue(flt, cursor, editor()))
+    page = service().queue(flt, decode_cursor(query("cursor")), editor())
+    next_cursor = page["next_cursor"]
+    page["items"] = [queue_row(item, service().clock(), SETTINGS.deadlines.holidays) for item in page["items"]]
+    return json_response(200, {**page, "next_cursor": encode_cursor(next_cursor) if next_cursor else None})
 
 
 @app.get("/editor/api/counts", summary="How many requests each status holds")
@@ -212,14 +195,15 @@ def counts() -> Response[str]:
     summary="Every field, the audit trail, notes and the other requests on the article",
 )
 def case(reference: str) -> Response[str]:
-    return json_response(200, service().case(reference))
+    return json_response(200, case_view(service().case(reference), service().clock(), SETTINGS.deadlines.holidays))
 
 
 @app.get("/editor/api/requests/<reference>/reply-template", summary="The suggested reply for an outcome")
-def reply_template(
-    reference: str, outcome: Annotated[str, Query()], lang: Annotated[str | None, Query()] = None
-) -> Response[str]:
-    return json_response(200, service().reply_template(reference, outcome, lang))
+def reply_template(reference: str) -> Response[str]:
+    outcome = query("outcome")
+    if not outcome:
+        raise BadQuery("outcome", "is required")
+    return json_response(200, service().reply_template(reference, outcome, query("lang")))
 
 
 @app.post("/editor/api/requests/<reference>/claim", summary="Take a queued request (only one editor can)")
@@ -233,53 +217,62 @@ def release(reference: str) -> Response[str]:
 
 
 @app.post("/editor/api/requests/<reference>/notes", summary="Add an internal note")
-def add_note(reference: str, body: NoteBody) -> Response[str]:
-    return json_response(201, service().note(reference, editor(), body.text))
+def add_note(reference: str) -> Response[str]:
+    text = body(TextField("text", required=True, max_length=TEXT))["text"]
+    return json_response(201, service().note(reference, editor(), text))
 
 
 @app.post("/editor/api/requests/<reference>/ask", summary="Ask the requester; the deadline clock pauses")
-def ask(reference: str, body: AskBody) -> Response[str]:
-    return json_response(200, service().ask(reference, editor(), body.message))
+def ask(reference: str) -> Response[str]:
+    message = body(TextField("message", required=True, max_length=TEXT))["message"]
+    return json_response(200, service().ask(reference, editor(), message))
 
 
 @app.post("/editor/api/requests/<reference>/resolve", summary="Decide: outcome, reply to the requester, public note")
-def resolve(reference: str, body: ResolveBody) -> Response[str]:
-    return json_response(200, service().resolve(reference, editor(), body.outcome, body.reply, body.public_note))
+def resolve(reference: str) -> Response[str]:
+    """Body: outcome (corrected, updated, removed, rejected or forwarded_to_source), reply (the email to
+    the requester, edited from the template), public_note (shown on the status page, sent to the CMS)."""
+    decision = body(
+        TextField("outcome", required=True),
+        TextField("reply", required=True, max_length=TEXT),
+        TextField("public_note", max_length=TEXT),
+    )
+    outcome, reply, note = decision["outcome"], decision["reply"], decision["public_note"]
+    return json_response(200, service().resolve(reference, editor(), outcome, reply, note))
 
 
 @app.post("/editor/api/requests/<reference>/merge", summary="Resolve as a duplicate of another request")
-def merge(reference: str, body: MergeBody) -> Response[str]:
-    return json_response(200, service().merge(reference, editor(), body.into))
+def merge(reference: str) -> Response[str]:
+    """Body: into, the reference of the request that carries on."""
+    return json_response(200, service().merge(reference, editor(), body(TextField("into", required=True))["into"]))
 
 
 @app.post("/editor/api/requests/<reference>/reopen", summary="Take a decision back: the request returns to the queue")
-def reopen(reference: str, body: ReopenBody | None = None) -> Response[str]:
-    return json_response(200, service().reopen(reference, editor(), body.reason if body else ""))
+def reopen(reference: str) -> Response[str]:
+    return json_response(200, service().reopen(reference, editor(), body(TextField("reason"))["reason"]))
 
 
 @app.post(
     "/editor/api/requests/<reference>/quarantine/release",
     summary="A quarantined request is genuine: to the queue, acknowledged if it never was",
 )
-def release_quarantine(reference: str, body: QuarantineBody | None = None) -> Response[str]:
-    return json_response(200, service().release_quarantine(reference, editor(), body.reason if body else ""))
+def release_quarantine(reference: str) -> Response[str]:
+    """Body: reason (why; kept in the audit trail)."""
+    reason = body(TextField("reason"))["reason"]
+    return json_response(200, service().release_quarantine(reference, editor(), reason))
 
 
 @app.post(
     "/editor/api/requests/<reference>/quarantine/confirm",
     summary="Screening was right: resolved as rejected (a spam sender gets no email)",
 )
-def confirm_quarantine(reference: str, body: QuarantineBody | None = None) -> Response[str]:
-    return json_response(200, service().confirm_quarantine(reference, editor(), body.reason if body else ""))
+def confirm_quarantine(reference: str) -> Response[str]:
+    """Body: reason (why; kept in the audit trail)."""
+    reason = body(TextField("reason"))["reason"]
+    return json_response(200, service().confirm_quarantine(reference, editor(), reason))
 
 
 # ---- Personal data (issue 9, PIPL; docs/privacy.md): admins only ----------------------------------
-
-
-class EraseBody(BaseModel):
-    # Required (400 without), but checked after the caller is known to be an admin: someone else is
-    # told 403 whatever they sent (services.privacy).
-    reason: str = Field(default="", max_length=2000, description="Why (kept in the audit trail): who asked, and how")
 
 
 @cache
@@ -296,8 +289,11 @@ def privacy_service() -> Any:
     "/editor/api/requests/<reference>/erase",
     summary="Erase the requester's personal data now (admins): the request stays, anonymised",
 )
-def erase(reference: str, body: EraseBody | None = None) -> Response[str]:
-    return json_response(200, privacy_service().erase(reference, editor(), body.reason if body else ""))
+def erase(reference: str) -> Response[str]:
+    """Body: reason (why, kept in the audit trail: who asked, and how). Required (400 without), but
+    checked after the caller is known to be an admin: anyone else is told 403 whatever they sent."""
+    reason = body(TextField("reason", max_length=2000))["reason"]
+    return json_response(200, privacy_service().erase(reference, editor(), reason))
 
 
 @app.get("/editor/api/requesters/<email>", summary="Every request and event held about an address (admins)")
@@ -311,9 +307,4 @@ def export(email: str) -> Response[str]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    service().notifier.register_context(context)
-    # 413 before any parsing: Powertools validates a body before the middlewares run.
-    too_large = oversized_answer(event, EDITOR_MAX_BODY_BYTES)
-    if too_large is not None:
-        return too_large
     return app.resolve(event, context)

@@ -1,6 +1,7 @@
-"""What the HTTP functions share: reading submissions, choosing a language, and mapping errors to answers.
+"""What the HTTP functions share: reading submissions, choosing a language, and answering errors.
 
-Every domain error becomes an HTTP answer here, in one place; nothing else turns exceptions into responses.
+Every error becomes an HTTP answer through `register_error_handlers`, with the one body of
+handlers.problems; nothing else turns exceptions into responses.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.api_gateway import Response
 
-from adapters.requests_table import StoreError
-from corrigo.errors import (
-    ConcurrentChange,
-    IdempotencyKeyReused,
-    InvalidRequest,
-    NotFound,
-    RateLimited,
-    ServiceUnavailable,
-)
+from corrigo.errors import InvalidRequest
 from corrigo.schema import pick_language
+from handlers.problems import (
+    PROBLEM_JSON,
+    PayloadTooLarge,
+    Problem,
+    RouteNotFound,
+    UnsupportedMediaType,
+    problem_for,
+)
 from observability import logger
 
 MAX_BODY_BYTES = 64 * 1024
@@ -36,14 +36,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
 }
-
-
-class PayloadTooLarge(Exception):
-    pass
-
-
-class UnsupportedMediaType(Exception):
-    pass
 
 
 def content_type(event: Any) -> str:
@@ -128,155 +120,41 @@ def html_response(status: int, html: str, headers: dict[str, str] | None = None)
     return Response(status, HTML_TYPE, html, headers={**SECURITY_HEADERS, **(headers or {})})
 
 
-_PLAIN_ERRORS = {
-    "not_found": {"zh": "没有找到这份申请，或查询链接不正确", "en": "No such request, or the status link is not right"},
-    "too_large": {"zh": "提交的内容过大（上限 64 KB）", "en": "The submission is too large (64 KB at most)"},
-    "media_type": {"zh": "只接受 JSON 或表单提交", "en": "Send JSON or a form post"},
-    "key_reused": {
-        "zh": "这个 Idempotency-Key 已用于另一份申请",
-        "en": "This Idempotency-Key was used for a different request",
-    },
-    "conflict": {"zh": "申请刚被他人修改，请重试", "en": "The request changed meanwhile; try again"},
-    "rate_limited": {
-        "zh": "提交过于频繁，您的内容未保存，请稍后再试",
-        "en": "Too many requests from you just now; this one was not saved, please try again later",
-    },
-    "unavailable": {
-        "zh": "服务暂时繁忙，您的内容未保存，请稍后重试",
-        "en": "The service is busy and did not save your submission; please try again shortly",
-    },
-}
+def problem_response(problem: Problem, language: str) -> Response:
+    body = json.dumps(problem.body(language), ensure_ascii=False)
+    return Response(
+        problem.status, PROBLEM_JSON + "; charset=utf-8", body, headers={**SECURITY_HEADERS, **problem.headers}
+    )
 
 
-def oversized_answer(event: dict[str, Any], limit: int = MAX_BODY_BYTES) -> dict[str, Any] | None:
-    """The 413 answer to a raw API Gateway event whose body is over ``limit`` bytes, or None.
-
-    For resolvers with validation on: Powertools validates (parses) the body before any middleware
-    runs, so the cap is checked on the raw event, before the resolver sees it."""
-    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-
-    parsed = APIGatewayProxyEventV2(event)
-    try:
-        check_body_size(parsed, limit)
-    except PayloadTooLarge:
-        language = pick_language(parsed.headers.get("accept-language", "zh"))
-        message = _PLAIN_ERRORS["too_large"][language]
-        return {
-            "statusCode": 413,
-            "headers": {**SECURITY_HEADERS, "Content-Type": JSON_TYPE + "; charset=utf-8"},
-            "body": json.dumps({"errors": [{"field": "", "message": message}], "message": message}, ensure_ascii=False),
-            "isBase64Encoded": False,
-        }
-    return None
-
-
-def error_answer(status: int, key: str, language: str, headers: dict[str, str] | None = None) -> Response:
-    message = _PLAIN_ERRORS[key][language]
-    return json_response(status, {"errors": [{"field": "", "message": message}], "message": message}, headers)
+def _log(problem: Problem, exc: Exception) -> None:
+    """What operators need: server faults with their trace, refusals that may need a look, and
+    nothing at all for a caller's own mistakes (4xx), which are answered and counted by the gateway."""
+    if problem.status == 500:
+        logger.exception("unexpected error", extra={"error": type(exc).__name__})
+    elif problem.status >= 502 and problem.kind != "unavailable":
+        logger.error("a dependency refused a call", extra={"error": str(exc), "status": problem.status})
+    elif problem.status == 503:
+        logger.warning("dependency unavailable", extra={"error": str(exc)})
+    elif problem.status == 429:
+        logger.info("rate limit reached", extra={"scope": getattr(exc, "scope", ""), "status": 429})
 
 
 def register_error_handlers(app: Any, render_invalid_form: Any) -> None:
-    """Map every expected error to its answer, in the requester's language."""
+    """Answer every error ``app`` meets with problems.problem_for, in the caller's language; a
+    browser's invalid form post gets the form again, its fields marked (``render_invalid_form``)."""
 
     def language() -> str:
         return preferred_language(app.current_event)
 
-    @app.exception_handler(InvalidRequest)
-    def invalid(exc: InvalidRequest) -> Response:
-        if is_form_post(app.current_event):
+    @app.exception_handler(Exception)
+    def any_error(exc: Exception) -> Response:
+        if isinstance(exc, InvalidRequest) and is_form_post(app.current_event):
             return html_response(400, render_invalid_form(exc))
-        return json_response(400, {"errors": [e.as_dict() for e in exc.errors]})
+        problem = problem_for(exc)
+        _log(problem, exc)
+        return problem_response(problem, exc.language if isinstance(exc, InvalidRequest) else language())
 
-    @app.exception_handler(NotFound)
-    def not_found(exc: NotFound) -> Response:
-        return error_answer(404, "not_found", language())
-
-    @app.exception_handler(PayloadTooLarge)
-    def too_large(exc: PayloadTooLarge) -> Response:
-        return error_answer(413, "too_large", language())
-
-    @app.exception_handler(UnsupportedMediaType)
-    def media_type(exc: UnsupportedMediaType) -> Response:
-        return error_answer(415, "media_type", language())
-
-    @app.exception_handler(IdempotencyKeyReused)
-    def key_reused(exc: IdempotencyKeyReused) -> Response:
-        return error_answer(422, "key_reused", language())
-
-    @app.exception_handler(ConcurrentChange)
-    def conflict(exc: ConcurrentChange) -> Response:
-        return error_answer(409, "conflict", language())
-
-    @app.exception_handler(ServiceUnavailable)
-    def unavailable(exc: ServiceUnavailable) -> Response:
-        logger.warning("dependency unavailable", extra={"error": str(exc)})
-        return error_answer(503, "unavailable", language(), {"Retry-After": str(exc.retry_after_seconds)})
-
-    @app.exception_handler(StoreError)
-    def store_error(exc: StoreError) -> Response:
-        # Not transient (a bug or a misconfiguration), but the requester's answer is the same: nothing
-        # was saved, try again later; never a bare 500. The log and the alarm tell the operators.
-        logger.error("the store refused a call", extra={"error": str(exc)})
-        return error_answer(503, "unavailable", language(), {"Retry-After": "60"})
-
-    @app.exception_handler(RateLimited)
-    def rate_limited(exc: RateLimited) -> Response:
-        logger.info("rate limit reached", extra={"scope": exc.scope, "retry_after": exc.retry_after_seconds})
-        return error_answer(429, "rate_limited", language(), {"Retry-After": str(exc.retry_after_seconds)})
-
-    @app.exception_handler(ServiceError)
-    def service_error(exc: ServiceError) -> Response:
-        return json_response(exc.status_code, {"message": exc.msg})
-
-
-# ---- The review queue's errors (issue 4): editors' API and the requester's answer ----------------
-
-_REVIEW_ERRORS = {
-    "forbidden": {"zh": "无权执行此操作", "en": "You may not do that"},
-    "transition": {
-        "zh": "当前状态下不能执行此操作",
-        "en": "That action is not allowed in the request's current status",
-    },
-}
-
-
-def register_review_error_handlers(app: Any) -> None:
-    """403 for a signed-in user outside the editors group (or not holding the request), 409 naming
-    the allowed actions for an invalid transition, 400 naming the parameter that cannot be read."""
-    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-
-    from corrigo.errors import BadQuery, Forbidden
-    from corrigo.lifecycle import TransitionNotAllowed
-
-    def language() -> str:
-        return preferred_language(app.current_event)
-
-    @app.exception_handler(Forbidden)
-    def forbidden(exc: Forbidden) -> Response:
-        message = _REVIEW_ERRORS["forbidden"][language()]
-        return json_response(403, {"message": message, "reason": str(exc)})
-
-    @app.exception_handler(TransitionNotAllowed)
-    def transition(exc: TransitionNotAllowed) -> Response:
-        body = {
-            "message": _REVIEW_ERRORS["transition"][language()],
-            "action": exc.action.value,
-            "status": exc.current.value,
-            "allowed": [action.value for action in exc.allowed],
-        }
-        return json_response(409, body)
-
-    @app.exception_handler(BadQuery)
-    def bad_query(exc: BadQuery) -> Response:
-        return json_response(400, {"errors": [{"field": exc.parameter, "message": exc.message}], "message": str(exc)})
-
-    @app.exception_handler(RequestValidationError)
-    def invalid_body(exc: RequestValidationError) -> Response:
-        errors = [
-            {
-                "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
-                "message": str(error.get("msg", "")),
-            }
-            for error in exc.errors()
-        ]
-        return json_response(400, {"errors": errors, "message": "invalid request"})
+    @app.not_found
+    def no_route(exc: Exception) -> Response:
+        return problem_response(problem_for(RouteNotFound(str(exc))), language())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -16,31 +15,36 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-from adapters.mailer import Mailer
+from adapters.clock import new_id, utc_now
+from adapters.duplicate_links import DuplicateLinks
 from adapters.requests_table import RequestsTable
 from corrigo import screening
-from corrigo.config import settings
+from corrigo.config import duplicate_window_from, settings
+from handlers.queue_errors import each_record
 from observability import logger, metrics
 from services.duplicates import Duplicates
-from services.notify import Notifier
+from services.promises import Promises
 from services.queueing import IntakeWorker
 from services.screening import Screener, classifier_named
 
-SETTINGS = settings()
-# Screening's thresholds and word lists, checked at cold start like the rest of the configuration.
-screening.config_from(os.environ)
+# ---- Composition: read and checked at cold start (a bad value fails INIT, naming it), built once ----
+SETTINGS = settings(("CLASSIFIER",))
+# Screening's thresholds and word lists, and how far back duplicates are looked for.
+SCREENING = screening.config_from(os.environ)
+DUPLICATE_WINDOW = duplicate_window_from(os.environ)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
 def worker() -> IntakeWorker:
-    table = RequestsTable(SETTINGS.table_name)
-    window = timedelta(hours=float(os.environ.get("DUPLICATE_WINDOW_HOURS", "72") or 0))
+    table = RequestsTable.for_settings(SETTINGS)
+    promises = Promises(new_id, utc_now)
     return IntakeWorker(
         table,
-        Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set)),
-        Screener(screening.config_from(os.environ), classifier_named(SETTINGS.classifier)),
-        Duplicates(table, window),
+        promises,
+        utc_now,
+        Screener(SCREENING, classifier_named(SETTINGS.classifier)),
+        Duplicates(table, DuplicateLinks(table), promises, DUPLICATE_WINDOW, utc_now),
     )
 
 
@@ -68,6 +72,7 @@ def _process_once() -> Any:
     return idempotent_function(data_keyword_argument="message", persistence_store=store, config=IDEMPOTENCY)(handle)
 
 
+@each_record
 def process(record: SQSRecord) -> None:
     reference = json.loads(record.body)["reference"]
     logger.append_keys(reference=reference)
@@ -77,6 +82,5 @@ def process(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    worker().notifier.register_context(context)
     IDEMPOTENCY.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=process, processor=processor, context=context)

@@ -12,39 +12,54 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from adapters.mailer import Mailer
+from adapters.clock import new_id, utc_now
+from adapters.mail_markers import MailMarkers
 from adapters.queues import Queue
 from adapters.raw_mail import RawMailStore
 from adapters.requests_table import RequestsTable
-from corrigo.config import settings
+from corrigo.config import editor_addresses_from, settings
 from corrigo.mail.config import mail_settings
 from corrigo.mail.decisions import NotAMailNotification, notification_from_body
+from handlers.queue_errors import each_record
+from handlers.wiring import review_service
 from observability import logger, metrics
 from services.intake import IntakeService
 from services.mail_intake import MailIntakeService
-from services.notify import Notifier
-from services.review import ReviewService, ReviewSettings
 
-SETTINGS = settings()  # both validated at cold start
+# ---- Composition: read and checked at cold start (a bad value fails INIT, naming it), built once ----
+SETTINGS = settings(("INTAKE_QUEUE_URL",))
 MAIL = mail_settings()
-EDITORS = tuple(a.strip() for a in os.environ.get("EDITOR_ADDRESSES", "").split(",") if a.strip())
+EDITORS = editor_addresses_from(os.environ)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
+def table() -> RequestsTable:
+    return RequestsTable.for_settings(SETTINGS)
+
+
+@cache
+def raw_mail() -> RawMailStore:
+    return RawMailStore(MAIL.raw_mail_bucket)
+
+
+@cache
+def intake_queue() -> Queue:
+    return Queue(SETTINGS.intake_queue_url)
+
+
+@cache
 def service() -> MailIntakeService:
-    table = RequestsTable(SETTINGS.table_name)
-    notifier = Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set))
-    review = ReviewService(
-        ReviewSettings(SETTINGS.public_base_url, EDITORS, SETTINGS.deadlines.holidays), table, notifier
-    )
+    review = review_service(SETTINGS, EDITORS, table())
     return MailIntakeService(
         SETTINGS,
         MAIL,
-        table,
-        RawMailStore(MAIL.raw_mail_bucket),
-        IntakeService(SETTINGS, table, Queue(SETTINGS.intake_queue_url)),
-        notifier,
+        table(),
+        MailMarkers(table().db),
+        raw_mail(),
+        IntakeService(SETTINGS, table(), intake_queue(), utc_now),
+        new_id,
+        utc_now,
         # A reply to an editor's question goes to the review service, as the status page's form does.
         answer_requester=lambda reference, text: review.answer(reference, text, "email", check_token=False),
     )
@@ -54,6 +69,7 @@ def service() -> MailIntakeService:
 RESERVED_SECONDS = 10
 
 
+@each_record
 def process(record: SQSRecord, lambda_context: Any = None) -> None:
     try:
         notification = notification_from_body(record.body)
@@ -72,5 +88,4 @@ def process(record: SQSRecord, lambda_context: Any = None) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    service().notifier.register_context(context)
     return process_partial_response(event=event, record_handler=process, processor=processor, context=context)

@@ -1,24 +1,25 @@
-"""Duplicates: link a screened request to an open one about the same passage, and tell every
+"""Duplicates: link a screened request to an open one about the same passage, and promise every
 linked requester the outcome when the primary is decided.
 
-``tell_linked_requesters`` is the fan-out for the editors' resolve: call it after the primary's
-outcome email (it is idempotent per requester, like every email, so a retried resolve is safe).
+``outcomes_for_linked`` is the fan-out for the editors' decisions: its messages ride in the
+primary's own decision write, so each linked requester is told once.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from adapters.requests_table import RequestsTable, article_key
 from corrigo import duplicates
-from corrigo.lifecycle import OUTCOME_LABELS, Action, Outcome, Status
-from corrigo.model import CorrectionRequest, utc_now
+from corrigo.articles import article_key
+from corrigo.lifecycle import Action, Outcome, Status
+from corrigo.model import CorrectionRequest
+from corrigo.outbox import OutboxMessage
+from corrigo.spam import judged_spam
 from observability import logger
-from services.notify import Notifier
+from services.ports import Clock, DuplicateLinks, Requests
+from services.promises import Promises
 
 # Statuses a primary can be in for a newcomer to join it: still open, or held by screening.
 JOINABLE = (Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER, Status.QUARANTINED)
@@ -26,13 +27,13 @@ JOINABLE = (Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER, Status.Q
 MAX_CANDIDATES = 20
 
 
-def is_spam(request: CorrectionRequest) -> bool:
-    return bool(request.screening and request.screening.get("verdict") == "spam")
-
-
 class Duplicates:
-    def __init__(self, table: RequestsTable, window: timedelta, clock: Callable[[], datetime] = utc_now) -> None:
-        self.table = table
+    def __init__(
+        self, requests: Requests, links: DuplicateLinks, promises: Promises, window: timedelta, clock: Clock
+    ) -> None:
+        self.requests = requests
+        self.links = links
+        self.promises = promises
         self.window = window
         self.clock = clock
 
@@ -49,18 +50,18 @@ class Duplicates:
         now = self.clock()
         signature = duplicates.signature(key, request.fields)
         if signature is not None:
-            expires = int(time.time() + self.window.total_seconds())
-            first = self.table.claim_duplicate(signature, request.reference, expires, int(time.time()))
+            expires = int((now + self.window).timestamp())
+            first = self.links.claim_primary(signature, request.reference, expires, int(now.timestamp()))
             if first != request.reference:
                 found = self._joinable(self._root(first), request)
                 if found is not None:
                     return found
-        for other in self.table.same_article(request)[:MAX_CANDIDATES]:
+        for other in self.requests.same_article(request)[:MAX_CANDIDATES]:
             if not duplicates.within_window(str(other.get("created_at", "")), now, self.window):
                 continue
             if other.get("status") not in {s.value for s in JOINABLE}:
                 continue
-            candidate = self.table.get(str(other["reference"]))
+            candidate = self.requests.get(str(other["reference"]))
             if candidate is None or candidate.created_at > request.created_at:
                 continue
             if duplicates.similarity(candidate.fields, request.fields) >= duplicates.SIMILARITY_THRESHOLD:
@@ -71,22 +72,23 @@ class Duplicates:
 
     def _root(self, reference: str) -> CorrectionRequest | None:
         """Follow merged_into to the request that carries on (a few hops at most)."""
-        request = self.table.get(reference)
+        request = self.requests.get(reference)
         for _ in range(5):
             if request is None or not request.merged_into:
                 return request
-            request = self.table.get(request.merged_into)
+            request = self.requests.get(request.merged_into)
         return request
 
     def _joinable(self, primary: CorrectionRequest | None, request: CorrectionRequest) -> CorrectionRequest | None:
         if primary is None or primary.reference == request.reference or primary.status not in JOINABLE:
             return None
-        return primary if is_spam(primary) == is_spam(request) else None
+        return primary if judged_spam(primary) == judged_spam(request) else None
 
     def link(
         self, screened: CorrectionRequest, before: CorrectionRequest, primary: CorrectionRequest
     ) -> CorrectionRequest:
-        """Resolve ``screened`` as merged into ``primary``, with its audit event and its link on the primary."""
+        """Resolve ``screened`` as merged into ``primary``, with its audit event, its link on the
+        primary and its acknowledgement (it joined another request), in one write."""
         moved, event = screened.move(
             Action.SCREEN_DUPLICATE,
             actor="screening",
@@ -103,12 +105,12 @@ class Duplicates:
             "created_at": moved.created_at,
             "verdict": str((moved.screening or {}).get("verdict", "")),
         }
-        self.table.save_duplicate(before, moved, event, link)
+        self.links.save_duplicate(before, moved, event, link, outbox=self.promises.acknowledgement(moved))
         logger.info("duplicate linked", extra={"reference": moved.reference, "primary": primary.reference})
         return moved
 
 
-def linked_requesters(table: RequestsTable, primary: str) -> list[dict[str, Any]]:
+def linked_requesters(links: DuplicateLinks, primary: str) -> list[dict[str, Any]]:
     """Every request merged into ``primary`` by screening (reference, requester, language): what
     the editors' case view lists beside the primary's own requester."""
     return [
@@ -116,33 +118,29 @@ def linked_requesters(table: RequestsTable, primary: str) -> list[dict[str, Any]
             k: item.get(k)
             for k in ("reference", "requester_name", "requester_email", "language", "created_at", "verdict")
         }
-        for item in table.linked(primary)
+        for item in links.linked(primary)
     ]
 
 
-def tell_linked_requesters(
-    table: RequestsTable, notifier: Notifier, primary: CorrectionRequest, reply: str, at: str
-) -> int:
-    """Email the primary's outcome to every requester linked to it (spam links get nothing).
-    Returns how many were told. Call it from the editors' resolve, after the primary's own email."""
+def outcomes_for_linked(
+    requests: Requests,
+    links: DuplicateLinks,
+    promises: Promises,
+    primary: CorrectionRequest,
+    reply: str,
+    at: str,
+) -> list[OutboxMessage]:
+    """The primary's outcome for every requester linked to it (spam links get nothing): each linked
+    request's own reference and status link, the primary's outcome and public note."""
     if not primary.outcome:
-        return 0
-    outcome = Outcome(primary.outcome)
-    told = 0
-    for link in table.linked(primary.reference):
+        return []
+    messages = []
+    for link in links.linked(primary.reference):
         if link.get("verdict") == "spam":
             continue
-        request = table.get(str(link["reference"]))
+        request = requests.get(str(link["reference"]))
         if request is None:
             continue
-        # The linked request's own reference and status link, the primary's outcome and note.
-        shown = replace(request, public_note=primary.public_note)
-        notifier.notify(
-            shown,
-            "outcome",
-            occasion=f"{outcome.value}@{at}",
-            reply=reply,
-            outcome_label=OUTCOME_LABELS[outcome][request.language],
-        )
-        told += 1
-    return told
+        decided = replace(request, outcome=primary.outcome)
+        messages.append(promises.outcome(decided, reply, at, public_note=primary.public_note or ""))
+    return messages

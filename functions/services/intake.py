@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.queues import Queue
-from adapters.rate_limits import transaction_guards
-from adapters.requests_table import ExistingSubmission, ReferenceTaken, RequestsTable
 from corrigo import formtoken
 from corrigo.config import Settings
+from corrigo.conflicts import ExistingSubmission, ReferenceTaken
 from corrigo.errors import InvalidRequest, NotFound, ServiceUnavailable
 from corrigo.intake import new_request, payload_fingerprint
 from corrigo.lifecycle import AuditEvent, Status
-from corrigo.model import CorrectionRequest, utc_now
-from corrigo.ratelimit import counters
+from corrigo.model import CorrectionRequest
+from corrigo.ratelimit import Counter, counters
 from corrigo.references import is_reference, token_matches
 from corrigo.validation import validate
 from observability import logger
+from services.ports import Clock, IntakeQueue, Requests
 
 REFERENCE_ATTEMPTS = 3
 
@@ -40,10 +38,11 @@ class Accepted:
 
 
 class IntakeService:
-    def __init__(self, settings: Settings, table: RequestsTable, queue: Queue) -> None:
+    def __init__(self, settings: Settings, requests: Requests, queue: IntakeQueue, clock: Clock) -> None:
         self.settings = settings
-        self.table = table
+        self.requests = requests
         self.queue = queue
+        self.clock = clock
 
     def submit(
         self,
@@ -60,7 +59,9 @@ class IntakeService:
         source = dict(source or {})
         if channel == "web":
             # Checked now (the secret is here), judged by screening in the worker with the other rules.
-            source["form"] = formtoken.check(token, self.settings.form_signing_secret, time.time()).as_dict()
+            source["form"] = formtoken.check(
+                token, self.settings.form_signing_secret, self.clock().timestamp()
+            ).as_dict()
         checked = validate(raw, domains=self.settings.site_domains, language=language)
         if not checked.ok:
             raise InvalidRequest(checked.errors, checked.data, language)
@@ -68,14 +69,14 @@ class IntakeService:
         data.setdefault("language", language)
         fingerprint = payload_fingerprint(data)
         for _ in range(REFERENCE_ATTEMPTS):
-            new = new_request(data, channel=channel, now=utc_now(), deadlines=self.settings.deadlines, source=source)
+            new = new_request(data, channel=channel, now=self.clock(), deadlines=self.settings.deadlines, source=source)
             try:
-                self.table.create(
+                self.requests.create(
                     new.request,
-                    new.event,
+                    [new.event],
                     idempotency_key=idempotency_key,
                     fingerprint=fingerprint,
-                    guards=self._rate_limit_guards(data, source),
+                    limits=self._rate_limits(data, source),
                 )
             except ReferenceTaken:
                 continue
@@ -85,21 +86,18 @@ class IntakeService:
             return Accepted(new.request.reference, new.request.status.value, new.request.status_token)
         raise ServiceUnavailable("could not draw a free reference")
 
-    def _rate_limit_guards(
-        self, data: dict[str, Any], source: dict[str, Any]
-    ) -> list[tuple[dict[str, Any], Exception]]:
-        """The rate-limit counters, as writes inside the request's own transaction: no extra call."""
-        found = counters(
+    def _rate_limits(self, data: dict[str, Any], source: dict[str, Any]) -> list[Counter]:
+        """The rate-limit counters this submission counts against, in the request's own write."""
+        return counters(
             self.settings.rate_limits,
             email=str(data.get("requester_email", "")),
             ip=str(source.get("ip", "")),
-            now=time.time(),
+            now=self.clock().timestamp(),
         )
-        return transaction_guards(self.settings.rate_limit_table_name, found)
 
     def _answer_retry(self, first: ExistingSubmission) -> Accepted:
         """A retry with the same Idempotency-Key: the same answer, and a nudge if the first never got queued."""
-        request = self.table.get(first.reference)
+        request = self.requests.get(first.reference)
         status = request.status.value if request else Status.RECEIVED.value
         if request is None or request.status is Status.RECEIVED:
             self._enqueue(first.reference)
@@ -123,7 +121,7 @@ class IntakeService:
         """The request and its public history, if the token matches; NotFound alike for both failures."""
         if not is_reference(reference):
             raise NotFound(reference)
-        request, events = self.table.get_with_history(reference)
+        request, events, _ = self.requests.history(reference)
         if request is None or not token_matches(token, request.status_token):
             raise NotFound(reference)
         return request, [e for e in events if e.public]

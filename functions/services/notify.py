@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
+from adapters.auto_reply_counters import AutoReplyCounters
 from adapters.aws import client
+from adapters.dynamo import Dynamo
 from adapters.mailer import Mailer
-from adapters.requests_table import RequestsTable
 from corrigo.config import ConfigError, Settings
 from corrigo.contact import (
     AUTOMATIC_KINDS,
@@ -36,9 +39,14 @@ from corrigo.contact import (
 from corrigo.model import CorrectionRequest, utc_now
 from corrigo.notifications import MailContext, compose
 from observability import logger
+from web.render import render_email
 
 DEFAULT_DAILY_CAP = 5
 REFUSED = "refused: daily cap"
+
+
+class Counters(Protocol):
+    def increment(self, name: str, window: str, expires_at: int) -> int: ...
 
 
 def daily_cap_from(env: Mapping[str, str]) -> int:
@@ -62,13 +70,15 @@ def _persistence(table_name: str) -> Any:
 
 class Notifier:
     def __init__(
-        self, settings: Settings, mailer: Mailer, *, counters: RequestsTable | None = None, daily_cap: int | None = None
+        self, settings: Settings, mailer: Mailer, *, counters: Counters | None = None, daily_cap: int | None = None
     ) -> None:
         self.settings = settings
         self.mailer = mailer
-        self.counters = counters or RequestsTable(settings.table_name)
+        self.counters = counters or AutoReplyCounters(Dynamo(settings.table_name))
         self.daily_cap = daily_cap_from(os.environ) if daily_cap is None else daily_cap
-        self.context = MailContext(settings.sender_address, settings.intake_address, settings.public_base_url)
+        self.context = MailContext(
+            settings.sender_address, settings.intake_address, settings.public_base_url, render_email
+        )
         from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
         self.idempotency = IdempotencyConfig(
@@ -86,7 +96,11 @@ class Notifier:
     def notify(self, request: CorrectionRequest, kind: str, occasion: str = "", **extra: Any) -> bool:
         """Email ``kind`` about ``request``; ``occasion`` tells repeated kinds apart (e.g. each question).
         Mail to editors goes to the ``to`` it names; mail to the requester goes where corrigo.contact
-        allows, whatever ``to`` says. True when something was sent (now or by an earlier delivery)."""
+        allows, whatever ``to`` says. True when something was sent (now or by an earlier delivery).
+        A ``public_note`` in ``extra`` is shown as the request's own (a primary's note, on the outcome
+        told to a requester linked to it)."""
+        if "public_note" in extra:
+            request = replace(request, public_note=str(extra.pop("public_note")) or None)
         if kind in EDITOR_KINDS:
             return self._deliver(request, kind, occasion, str(extra.pop("to")), extra)
         extra.pop("to", None)
@@ -115,7 +129,7 @@ class Notifier:
                 extra={"reference": request.reference, "kind": notice["kind"], "status": 429},
             )
             return REFUSED
-        message = compose(request, notice["kind"], self.context, **extra)
+        message = compose(request, notice["kind"], self.context, now=utc_now(), unique=uuid.uuid4().hex[:12], **extra)
         message_id = self.mailer.send(message)
         logger.info(
             "email sent", extra={"reference": request.reference, "kind": notice["kind"], "ses_message_id": message_id}
@@ -126,4 +140,4 @@ class Notifier:
         """One counter per address and UTC day, whatever the channel (a hash: no address in keys or logs)."""
         window = counter_window(utc_now())
         name = "auto-mail#" + hashlib.sha256(address.encode("utf-8")).hexdigest()
-        return within_cap(self.counters.increment_counter(name, window.day, window.expires_at), self.daily_cap)
+        return within_cap(self.counters.increment(name, window.day, window.expires_at), self.daily_cap)

@@ -1,46 +1,39 @@
 """The editors' use cases: the queue, the case file, and each decision with what it sets off.
 
-Each decision is read → corrigo.review rule → conditional write (with its audit event) → side
-effects. The side effects are safe to repeat: emails go through the idempotent Notifier, and a
-decision retried after a failed side effect (the request already resolved the same way) repeats
-only the side effects instead of answering 409.
+Each decision is read → corrigo.review rule → one conditional write: the change, its audit event
+and the outbox messages it promises (emails, the CMS event), together or not at all. The outbox
+consumer delivers them; an editor's answer never waits on SES or EventBridge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.events import EventBus
-from adapters.queues import Queue
-from adapters.requests_table import RequestsTable
 from corrigo import review
-from corrigo.errors import ConcurrentChange, NotFound
-from corrigo.lifecycle import OUTCOME_LABELS, STATUS_LABELS, AuditEvent, Outcome, Status
-from corrigo.model import CorrectionRequest, iso, utc_now
+from corrigo.deadlines import DECISION, FIRST_RESPONSE, Breach, is_overdue, mark_escalated, to_escalate
+from corrigo.errors import BadQuery, ConcurrentChange, NotFound
+from corrigo.lifecycle import STATUS_LABELS, AuditEvent, Outcome, Status
+from corrigo.model import CorrectionRequest, iso
+from corrigo.outbox import OutboxMessage
 from corrigo.references import is_reference, token_matches
-from corrigo.review import (
-    DECISION,
-    Breach,
-    Editor,
-    Note,
-    QueueFilter,
-    check_reference,
-    decode_cursor,
-    is_overdue,
-    mark_escalated,
-    to_escalate,
-)
+from corrigo.review import Editor, Note, check_reference
+from corrigo.review_queue import LISTABLE_STATUSES, QueueCursor, QueueFilter, matches, queue_position
+from corrigo.search_tokens import search_tokens
+from corrigo.spam import is_bot, is_spam
+from corrigo.timeline import timeline
 from corrigo.urgency import URGENCY_LABELS
 from observability import logger
-from services.duplicates import linked_requesters, tell_linked_requesters
-from services.notify import Notifier
-from web.render import render_email
+from services.duplicates import linked_requesters, outcomes_for_linked
+from services.ports import Clock, DuplicateLinks, IntakeQueue, NewId, ReplyTemplates, Requests, SearchIndex
+from services.promises import Promises
+from services.replies import reply_text
 
-Clock = Callable[[], datetime]
-BREACH_LABELS = {review.FIRST_RESPONSE: "首次响应 first response", DECISION: "作出决定 decision"}
+# The cursor's one entry for a page of search results: the queue position of the last one shown.
+SEARCH_PAGE = "search"
+
+BREACH_LABELS = {FIRST_RESPONSE: "首次响应 first response", DECISION: "作出决定 decision"}
 
 
 @dataclass(frozen=True)
@@ -66,9 +59,11 @@ def summary(request: CorrectionRequest, now: datetime, language: str = "zh") -> 
         "created_at": request.created_at,
         "first_response_due": request.first_response_due,
         "decision_due": request.decision_due,
+        "first_response_at": request.first_response_at,
+        "paused_at": request.paused_at,
         "assignee": request.assignee,
         "outcome": request.outcome,
-        "spam": review.is_spam(request),
+        "spam": is_spam(request),
         # Why screening held it (rules fired, scores, verdict): what the quarantine view shows.
         "screening": screening_report(request),
     }
@@ -123,6 +118,8 @@ def case_document(
             for e in events
         ],
         "notes": [{"at": n.at, "author": n.author, "text": n.text} for n in notes],
+        # History and notes as one list by time: what the case view shows (issue 11).
+        "timeline": timeline(events, notes),
         "same_article": others,
         # Requesters whose duplicates screening merged into this one: each is told its outcome.
         "linked_requesters": linked or [],
@@ -140,38 +137,74 @@ class ReviewService:
     def __init__(
         self,
         settings: ReviewSettings,
-        table: RequestsTable,
-        notifier: Notifier,
-        bus: EventBus | None = None,
-        clock: Clock = utc_now,
+        requests: Requests,
+        links: DuplicateLinks,
+        new_id: NewId,
+        clock: Clock,
+        templates: ReplyTemplates | None = None,
+        search: SearchIndex | None = None,
     ) -> None:
         self.settings = settings
-        self.table = table
-        self.notifier = notifier
-        self.bus = bus
+        self.templates = templates
+        self.search = search
+        self.requests = requests
+        self.links = links
         self.clock = clock
+        self.promises = Promises(new_id, clock)
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def queue(self, flt: QueueFilter, cursor: str | None, editor: Editor) -> dict[str, Any]:
+    def queue(self, flt: QueueFilter, cursor: QueueCursor, editor: Editor) -> dict[str, Any]:
+        """One page and the cursor of the next (None after the last); the edge writes it as a token."""
         now = self.clock()
-        items, next_cursor = self.table.list_queue(flt, decode_cursor(cursor), editor_id=editor.id, now=now)
+        if flt.q:
+            items, next_cursor = self._found(flt, cursor, editor, now)
+        else:
+            items, next_cursor = self.requests.list_queue(flt, cursor, editor_id=editor.id, now=now)
         return {"items": [summary(r, now) for r in items], "next_cursor": next_cursor}
 
+    def _found(
+        self, flt: QueueFilter, cursor: QueueCursor, editor: Editor, now: datetime
+    ) -> tuple[list[CorrectionRequest], QueueCursor | None]:
+        """A search: the index's candidates (or the reference asked for), each checked against the
+        whole filter as the queue checks it (status, spam, type, …, and the text itself), so a search
+        finds only what the same filter would list; in queue order, a page after the cursor's position."""
+        reference = flt.q.strip().upper()
+        if is_reference(reference):
+            candidates = self.requests.get_many([reference])
+        else:
+            if not search_tokens(flt.q):
+                raise BadQuery("q", "at least two characters, or a whole word")
+            if self.search is None:
+                raise BadQuery("q", "search is not available here")
+            candidates = self.requests.get_many(self.search.find(flt.q).references)
+        found = sorted(
+            (queue_position(r.urgency, r.first_response_due, r.reference), r)
+            for r in candidates
+            if matches(r, flt, editor_id=editor.id, now=now)
+        )
+        after = cursor.after.get(SEARCH_PAGE)
+        rest = [(position, r) for position, r in found if after is None or position > after]
+        page = rest[: flt.limit]
+        if len(rest) <= flt.limit:
+            return [r for _, r in page], None
+        return [r for _, r in page], QueueCursor({SEARCH_PAGE: page[-1][0]})
+
     def counts(self) -> dict[str, int]:
-        return self.table.count_by_status(review.LISTABLE_STATUSES[:-1])
+        """Requests per listable status, spam aside (the kept counters: no query per status)."""
+        return self.requests.count_by_status(LISTABLE_STATUSES[:-1])
 
     def case(self, reference: str) -> dict[str, Any]:
-        request, events, notes = self.table.get_case(check_reference(reference))
+        request, events, notes = self.requests.history(check_reference(reference))
         if request is None:
             raise NotFound(reference)
         return case_document(
             request,
             events,
             notes,
-            self.table.same_article(request),
+            self.requests.same_article(request),
             self.clock(),
-            linked_requesters(self.table, request.reference),
+            linked_requesters(self.links, request.reference),
         )
 
     def reply_template(self, reference: str, outcome: str, language: str | None = None) -> dict[str, str]:
@@ -183,9 +216,7 @@ class ReviewService:
 
             raise BadQuery("outcome", f"one of {', '.join(o.value for o in Outcome)}")
         lang = language if language in ("zh", "en") else request.language
-        text = render_email(
-            f"replies/{chosen.value}.{lang}.txt", request=request, into=request.merged_into or ""
-        ).strip()
+        text = reply_text(self.templates, request, chosen.value, lang, request.merged_into or "")
         return {"outcome": chosen.value, "language": lang, "text": text}
 
     # ---- decisions -------------------------------------------------------------------------
@@ -193,19 +224,19 @@ class ReviewService:
     def claim(self, reference: str, editor: Editor) -> dict[str, Any]:
         before = self._get(reference)
         after, event = review.claim(before, editor, self.clock())
-        self.table.claim(before, after, event)
+        self.requests.claim(before, after, event)
         return self._answer(after, event)
 
     def release(self, reference: str, editor: Editor) -> dict[str, Any]:
         before = self._get(reference)
         after, event = review.release(before, editor, self.clock())
-        self.table.save_move(before, after, event)
+        self.requests.save_move(before, after, event)
         return self._answer(after, event)
 
     def note(self, reference: str, editor: Editor, text: str) -> dict[str, Any]:
         request = self._get(reference)
         added, event = review.note(request, editor, text, self.clock())
-        self.table.add_note(added, event)
+        self.requests.add_note(added, event)
         return {
             "reference": reference,
             "note": {"at": added.at, "author": added.author, "text": added.text},
@@ -215,37 +246,31 @@ class ReviewService:
     def ask(self, reference: str, editor: Editor, message: str) -> dict[str, Any]:
         before = self._get(reference)
         after, event = review.ask(before, editor, message, self.clock())
-        self.table.save_move(before, after, event)
-        self.notifier.notify(after, "question", occasion=event.at, message=event.detail)
+        question = self.promises.email(after, "question", occasion=event.at, message=event.detail)
+        self.requests.save_move(before, after, event, outbox=[question])
         return self._answer(after, event)
 
     def resolve(self, reference: str, editor: Editor, outcome: str, reply: str, public_note: str) -> dict[str, Any]:
         before = self._get(reference)
         if before.status is Status.RESOLVED and before.outcome == outcome and before.assignee == editor.id:
-            # A retry after a failed email or event: the decision stands; finish what it sets off.
-            self._announce(before, reply, before.updated_at)
-            tell_linked_requesters(self.table, self.notifier, before, reply, before.updated_at)
+            # A retry (the first answer was lost): the decision and its mail were saved together.
             return {"reference": reference, "status": before.status.value, "version": before.version, "repeated": True}
         after, event = review.resolve(before, editor, outcome, reply, public_note, self.clock())
-        self.table.save_move(before, after, event)
-        self._announce(after, reply.strip(), event.at)
-        # Then every requester screening linked to it, once each (idempotent like every email).
-        tell_linked_requesters(self.table, self.notifier, after, reply.strip(), event.at)
+        self.requests.save_move(before, after, event, outbox=self.decision_messages(after, reply.strip(), event.at))
         return self._answer(after, event)
 
     def merge(self, reference: str, editor: Editor, into: str) -> dict[str, Any]:
         before = self._get(reference)
         target = self._get(check_reference(into))
         after, event = review.merge(before, target, editor, self.clock())
-        self.table.save_move(before, after, event)
-        reply = render_email(f"replies/merged.{after.language}.txt", request=after, into=target.reference).strip()
-        self._announce(after, reply, event.at)
+        reply = reply_text(self.templates, after, "merged", after.language, target.reference)
+        self.requests.save_move(before, after, event, outbox=self._announced(after, reply, event.at))
         return self._answer(after, event)
 
     def reopen(self, reference: str, editor: Editor, reason: str = "") -> dict[str, Any]:
         before = self._get(reference)
         after, event = review.reopen(before, editor, self.clock(), reason)
-        self.table.save_move(before, after, event)
+        self.requests.save_move(before, after, event)
         return self._answer(after, event)
 
     # ---- quarantine (issue 5): an editor releases or confirms what screening held -------------
@@ -254,10 +279,9 @@ class ReviewService:
         """quarantined → queued; the requester acknowledged now if screening never did (a bot verdict)."""
         before = self._get(reference)
         after, event = review.release_quarantine(before, editor, self.clock(), reason)
-        self.table.save_move(before, after, event)
-        if not review.was_acknowledged(before):
-            # The same idempotency key as the intake worker's acknowledgement: never a second one.
-            self.notifier.notify(after, "acknowledgement")
+        # The acknowledgement screening withheld from a bot; anyone else already had it.
+        owed = [self.promises.email(after, "acknowledgement")] if is_bot(before) else []
+        self.requests.save_move(before, after, event, outbox=owed)
         return self._answer(after, event)
 
     def confirm_quarantine(self, reference: str, editor: Editor, reason: str = "") -> dict[str, Any]:
@@ -265,40 +289,27 @@ class ReviewService:
         outcome; a spam sender or a bot gets nothing. No CMS event: no editorial decision on the article."""
         before = self._get(reference)
         after, event = review.confirm_quarantine(before, editor, self.clock(), reason)
-        self.table.save_move(before, after, event)
-        if review.was_acknowledged(before):
-            reply = render_email(f"replies/rejected.{after.language}.txt", request=after, into="").strip()
-            self.notifier.notify(
-                after,
-                "outcome",
-                occasion=f"{Outcome.REJECTED.value}@{event.at}",
-                reply=reply,
-                outcome_label=OUTCOME_LABELS[Outcome.REJECTED][after.language],
-            )
-            tell_linked_requesters(self.table, self.notifier, after, reply, event.at)
+        told: list[OutboxMessage] = []
+        if not is_bot(before):
+            reply = reply_text(self.templates, after, "rejected", after.language)
+            told = [
+                self.promises.outcome(after, reply, event.at),
+                *outcomes_for_linked(self.requests, self.links, self.promises, after, reply, event.at),
+            ]
+        self.requests.save_move(before, after, event, outbox=told)
         return self._answer(after, event)
 
-    def _announce(self, request: CorrectionRequest, reply: str, at: str) -> None:
-        """The requester's email first (idempotent), then the CMS event, so a retry never emails twice."""
-        outcome = Outcome(str(request.outcome))
-        self.notifier.notify(
-            request,
-            "outcome",
-            occasion=f"{outcome.value}@{at}",
-            reply=reply,
-            outcome_label=OUTCOME_LABELS[outcome][request.language],
-        )
-        if self.bus is not None:
-            self.bus.publish_resolved(
-                reference=request.reference,
-                article_url=str(request.fields.get("article_url", "")),
-                outcome=outcome.value,
-                public_note=request.public_note,
-                resolved_at=at,
-            )
+    def _announced(self, request: CorrectionRequest, reply: str, at: str) -> list[OutboxMessage]:
+        """A decision's promises: the requester's email and the CMS event."""
+        return [self.promises.outcome(request, reply, at), self.promises.resolved(request, at)]
+
+    def decision_messages(self, request: CorrectionRequest, reply: str, at: str) -> list[OutboxMessage]:
+        """A resolve's promises: the announcement, then every requester screening linked to it."""
+        linked = outcomes_for_linked(self.requests, self.links, self.promises, request, reply, at)
+        return [*self._announced(request, reply, at), *linked]
 
     def _get(self, reference: str) -> CorrectionRequest:
-        request = self.table.get(check_reference(reference))
+        request = self.requests.get(check_reference(reference))
         if request is None:
             raise NotFound(reference)
         return request
@@ -331,16 +342,15 @@ class ReviewService:
         Raises NotFound (unknown reference or wrong token) or TransitionNotAllowed (nothing was asked)."""
         if not is_reference(reference):
             raise NotFound(reference)
-        before = self.table.get(reference)
+        before = self.requests.get(reference)
         if before is None or (check_token and not token_matches(token, before.status_token)):
             raise NotFound(reference)
         after, event = review.answer(before, text, channel, self.clock(), self.settings.holidays)
-        self.table.save_move(before, after, event)
         recipients = (
             [after.assignee] if after.assignee and "@" in after.assignee else list(self.settings.editor_addresses)
         )
-        for address in recipients:
-            self.notifier.notify(
+        told = [
+            self.promises.email(
                 after,
                 "answer_received",
                 occasion=f"{event.at}:{address}",
@@ -350,6 +360,9 @@ class ReviewService:
                 channel=channel,
                 editor_url=self._editor_url(after),
             )
+            for address in recipients
+        ]
+        self.requests.save_move(before, after, event, outbox=told)
         return after
 
     def _editor_url(self, request: CorrectionRequest) -> str:
@@ -358,39 +371,37 @@ class ReviewService:
     # ---- the deadline sweep ------------------------------------------------------------------
 
     def sweep(
-        self, intake_queue: Queue | None = None, stale_after: timedelta = timedelta(minutes=10)
+        self, intake_queue: IntakeQueue | None = None, stale_after: timedelta = timedelta(minutes=10)
     ) -> dict[str, int]:
-        """Mark overdue requests and email editors once per breach; re-queue requests whose intake
-        message was lost (stored, never screened)."""
+        """Mark overdue requests and promise editors one email per breach, in the same write;
+        re-queue requests whose intake message was lost (stored, never screened)."""
         now = self.clock()
         escalated = 0
-        for request in self.table.open_requests((Status.QUEUED, Status.IN_REVIEW)):
+        for request in self.requests.open_requests((Status.QUEUED, Status.IN_REVIEW)):
             found = to_escalate(request, now)
             if not found:
                 continue
             after, event = mark_escalated(request, found, now)
+            emails = [message for breach in found for message in self._escalation(after, breach)]
             try:
-                self.table.record_escalation(request, after, event)
+                self.requests.record_escalation(request, after, event, outbox=emails)
             except ConcurrentChange:
                 continue  # an editor moved it meanwhile: the next sweep looks again
-            for breach in found:
-                self._escalate(after, breach)
             escalated += 1
         requeued = 0
         if intake_queue is not None:
-            for reference in self.table.stale_received(iso(now - stale_after)):
+            for reference in self.requests.stale_received(iso(now - stale_after)):
                 intake_queue.send({"reference": reference})
                 requeued += 1
         logger.info("deadline sweep", extra={"escalated": escalated, "requeued": requeued})
         return {"escalated": escalated, "requeued": requeued}
 
-    def _escalate(self, request: CorrectionRequest, breach: Breach) -> None:
+    def _escalation(self, request: CorrectionRequest, breach: Breach) -> list[OutboxMessage]:
         recipients = list(self.settings.editor_addresses)
         if request.assignee and "@" in request.assignee and request.assignee not in recipients:
             recipients.append(request.assignee)
-        for address in recipients:
-            # Same occasion, same email: the Notifier's idempotency is the second guard of "once".
-            self.notifier.notify(
+        return [
+            self.promises.email(
                 request,
                 "escalation",
                 occasion=f"{breach.key}:{address}",
@@ -400,3 +411,5 @@ class ReviewService:
                 due=breach.due,
                 editor_url=self._editor_url(request),
             )
+            for address in recipients
+        ]

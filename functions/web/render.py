@@ -5,13 +5,14 @@ Autoescaping is on for every .html template, so a requester's `<script>` shows a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from corrigo.workdays import BEIJING
+
 ASSETS = Path(__file__).resolve().parent
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving in China
 
 
 @cache
@@ -44,4 +45,6 @@ def render_page(name: str, **context: Any) -> str:
 
 
 def render_email(name: str, **context: Any) -> str:
+    """An email's text from its template (corrigo.notifications.MailContext.render): loading templates
+    from disk belongs here, at the edge of the pure core."""
     return str(_environment("emails").get_template(name).render(**context))

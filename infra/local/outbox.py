@@ -1,4 +1,5 @@
-"""Every email the service sent through SES, read from moto's in-process SES backend.
+"""Every email the service sent through SES, and every text message through SNS (issue 12), read
+from moto's in-process backends.
 
 moto records a raw send (ses v1 `send_raw_email`, sesv2 `send_email` with Content.Raw) as a
 RawMessage holding the MIME text, and a simple send as a Message holding subject and one body (the
@@ -24,11 +25,16 @@ from moto.ses.models import ses_backends
 
 from .template import REGION
 
+# Decoded emails kept for the next read: the newest, which a test polling the outbox looks for.
+# Older ones are decoded again on each read (moto keeps their MIME text): kept all, 10,000 sends
+# held ~60 MB of decoded copies for as long as the stack ran (docs/operations.md, "Local stack").
+DESCRIBED_KEPT = 1_000
+
 
 class Outbox:
     """moto only appends to its list of sent messages (a restore prepends before any traffic), so the
-    outbox remembers how far it has looked and describes each message once: a burst of sends costs
-    in proportion to the new messages, not to everything sent so far."""
+    outbox remembers how far it has looked and describes each of the newest DESCRIBED_KEPT messages
+    once: polling it costs in proportion to the new messages, not to everything sent so far."""
 
     def __init__(self, serialised: Callable[[], AbstractContextManager[None]]) -> None:
         self._serialised = serialised  # holds moto still while its lists are read
@@ -42,6 +48,10 @@ class Outbox:
         authorization = environ.get("HTTP_AUTHORIZATION", "")
         if "/ses/" in authorization or "/email/" in authorization:
             self._stamp(time.time())
+        if "/sns/" in authorization:  # a text message (SNS Publish to a phone number): issue 12
+            now = time.time()
+            for message_id in list(_sms_messages()):
+                self._first_seen.setdefault(f"sms:{message_id}", now)
 
     def _stamp(self, now: float) -> None:
         with self._lock:
@@ -53,23 +63,45 @@ class Outbox:
             self._seen_count = len(messages)
 
     def emails(self) -> list[dict[str, Any]]:
-        """Sent emails, oldest first, decoded for people and tests to read."""
+        """Sent emails (``"channel": "email"``) and text messages (``"channel": "sms"``, ``to``, ``text``),
+        oldest first, decoded for people and tests to read."""
         with self._serialised():
             messages = list(self._sent_messages())
-        self._stamp(time.time())  # anything sent around the listener (it never should) still gets a time
-        return [dict(self._described_once(message)) for message in messages]
+            texts = list(_sms_messages().items())
+        now = time.time()
+        self._stamp(now)  # anything sent around the listener (it never should) still gets a time
+        kept_from = len(messages) - DESCRIBED_KEPT
+        mails = [
+            {**self._described_once(message, keep=index >= kept_from), "channel": "email"}
+            for index, message in enumerate(messages)
+        ]
+        sms = [
+            {
+                "channel": "sms",
+                "id": message_id,
+                "timestamp": _iso(self._first_seen.setdefault(f"sms:{message_id}", now)),
+                "to": phone,
+                "text": text,
+            }
+            for message_id, (phone, text) in texts
+        ]
+        return sorted(mails + sms, key=lambda entry: str(entry["timestamp"])) if sms else mails
 
     @staticmethod
     def _sent_messages() -> list[Any]:
         return ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages  # type: ignore[no-any-return]
 
-    def _described_once(self, message: Any) -> dict[str, Any]:
+    def _described_once(self, message: Any, *, keep: bool) -> dict[str, Any]:
         message_id = _message_id(message)
         cached = self._described.get(message_id)
-        if cached is None or cached[0] is not message:
-            cached = (message, self._describe(message))
-            self._described[message_id] = cached
-        return cached[1]
+        if cached is not None and cached[0] is message:
+            return cached[1]
+        described = self._describe(message)
+        if keep:
+            self._described[message_id] = (message, described)
+            while len(self._described) > DESCRIBED_KEPT:  # the oldest were described first
+                del self._described[next(iter(self._described))]
+        return described
 
     def _describe(self, message: Any) -> dict[str, Any]:
         message_id = _message_id(message)
@@ -83,6 +115,17 @@ class Outbox:
         else:
             described.update(_describe_simple(message))
         return described
+
+
+def _sms_messages() -> dict[str, tuple[str, str]]:
+    """moto's record of SNS Publish to a phone number: message id -> (number, text), in order."""
+    from moto.sns.models import sns_backends
+
+    return sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages  # type: ignore[no-any-return]
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
 
 
 def _message_id(message: Any) -> str:

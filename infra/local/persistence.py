@@ -31,11 +31,11 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .template import REGION
 
@@ -235,7 +235,12 @@ class Persistence:
             self._dirty.set()
 
     def save(self) -> bool:
-        """Write a snapshot now (atomically). False when there was nothing restored to save over."""
+        """Write a snapshot now (atomically). False when there was nothing restored to save over.
+
+        The snapshot is written entry by entry as it is read: building it whole (every item as a
+        dict, encoded again, then one JSON text and its bytes) held four copies of the data at once
+        every 30 s, and the allocator kept the pages: a burst's stack grew ~40 KB a request more
+        than its data (bench/local_burst.py)."""
         if not self._restored:
             return False
         with self._save_lock:
@@ -243,19 +248,16 @@ class Persistence:
             self._dirty.clear()  # changes made while saving mark it stale again
             blobs_dir = self.state_dir / BLOBS_DIR
             blobs_dir.mkdir(parents=True, exist_ok=True)
-            with self._serialised():  # one consistent moment of DynamoDB, SQS and SES
-                raw_tables, sqs, ses = self._snapshot_dynamodb(), self._snapshot_sqs(), self._snapshot_ses()
-            dynamodb = {table: [_encode_item(item) for item in items] for table, items in raw_tables.items()}
-            s3 = self._snapshot_s3(blobs_dir)
-            snapshot = {
-                "version": FORMAT_VERSION,
-                "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "dynamodb": dynamodb,
-                "s3": s3,
-                "sqs": sqs,
-                "ses": ses,
-            }
-            _write_atomically(self.state_file, json.dumps(snapshot, ensure_ascii=False).encode("utf-8"))
+            with _atomic_file(self.state_file) as out:
+                saved_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+                out.write(b'{"version": %d, "saved_at": %s' % (FORMAT_VERSION, _json(saved_at)))
+                with self._serialised():  # one consistent moment of DynamoDB, SQS and SES
+                    tables = ((name, map(_encode_item, items)) for name, items in _dynamodb_tables())
+                    _write_lists(out, "dynamodb", tables)
+                    _write_lists(out, "sqs", self._snapshot_sqs().items())
+                    _write_ses(out, *self._snapshot_ses())
+                s3 = self._snapshot_s3(blobs_dir)  # through moto's API: outside the lock
+                out.write(b', "s3": %s}' % _json(s3))
             in_use = {entry["blob"] for objects in s3.values() for entry in objects}
             for path in blobs_dir.iterdir():  # only now: the previous snapshot needed them until here
                 if path.name not in in_use:
@@ -266,20 +268,8 @@ class Persistence:
 
     @staticmethod
     def _snapshot_dynamodb() -> dict[str, list[dict[str, Any]]]:
-        """Every item of every table as a Scan returns it to boto3 (binary as bytes), read from moto's
-        backend in-process: a Scan through moto's HTTP API costs ~100x more, serialising each page to
-        JSON and parsing it again, and held the worker off moto's lock for minutes under a burst."""
-        from moto.core.models import DEFAULT_ACCOUNT_ID
-        from moto.dynamodb.models import dynamodb_backends
-        from moto.dynamodb.models.utilities import dynamo_to_dict
-
-        tables: dict[str, list[dict[str, Any]]] = {}
-        for name, table in dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables.items():
-            # moto keeps {hash: item}, or {hash: {range: item}} when the table has a sort key.
-            by_hash = table.items.values()
-            items = [item for by_range in by_hash for item in by_range.values()] if table.range_key_attr else by_hash
-            tables[name] = [dynamo_to_dict(item.attrs) for item in items]
-        return tables
+        """Every item of every table, as a Scan returns it to boto3 (see `_dynamodb_tables`)."""
+        return {name: list(items) for name, items in _dynamodb_tables()}
 
     def _snapshot_s3(self, blobs_dir: Path) -> dict[str, list[dict[str, Any]]]:
         s3 = self._aws("s3")
@@ -312,13 +302,12 @@ class Persistence:
         return buckets
 
     @staticmethod
-    def _snapshot_sqs() -> dict[str, list[dict[str, Any]]]:
+    def _snapshot_sqs() -> dict[str, Iterator[dict[str, Any]]]:
         from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.sqs.models import sqs_backends
 
-        queues: dict[str, list[dict[str, Any]]] = {}
-        for name, queue in sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues.items():
-            queues[name] = [
+        return {
+            name: (
                 {
                     "id": message.id,
                     "body": message.body,
@@ -327,24 +316,26 @@ class Persistence:
                     "sent_timestamp": message.sent_timestamp,
                 }
                 for message in sorted(queue._messages, key=lambda m: m.sent_timestamp or 0)
-            ]
-        return queues
+            )
+            for name, queue in sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues.items()
+        }
 
-    def _snapshot_ses(self) -> dict[str, Any]:
+    def _snapshot_ses(self) -> tuple[Iterator[dict[str, Any]], int]:
+        """The sent messages (read as they are written) and moto's count of sends."""
         from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 
         backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
         now = time.time()
-        messages = [
+        messages = (
             {
                 "type": type(message).__name__,
                 "fields": dict(vars(message)),
                 "timestamp": self._stamps.get(_ses_message_id(message), now),
             }
             for message in backend.sent_messages
-        ]
-        return {"messages": messages, "sent_count": backend.sent_message_count}
+        )
+        return messages, backend.sent_message_count
 
     # --- the periodic save -----------------------------------------------------------------------
 
@@ -433,12 +424,58 @@ def _decode_value(value: dict[str, Any]) -> dict[str, Any]:
     return {kind: data}
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Temporary file in the same directory, flushed to disk, then renamed over `path`."""
+def _dynamodb_tables() -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+    """Every item of every table as a Scan returns it to boto3 (binary as bytes), read from moto's
+    backend in-process, one at a time: a Scan through moto's HTTP API costs ~100x more, serialising
+    each page to JSON and parsing it again, and held the worker off moto's lock for minutes under a
+    burst. Read under moto's lock."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    for name, table in dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables.items():
+        # moto keeps {hash: item}, or {hash: {range: item}} when the table has a sort key.
+        by_hash = table.items.values()
+        items = (item for by_range in by_hash for item in by_range.values()) if table.range_key_attr else by_hash
+        yield name, (dynamo_to_dict(item.attrs) for item in items)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+def _write_lists(out: BinaryIO, member: str, groups: Iterable[tuple[str, Iterable[Any]]]) -> None:
+    """`, "member": {"group": [entry, ...], ...}`, written one entry at a time."""
+    out.write(b", %s: {" % _json(member))
+    for index, (group, entries) in enumerate(groups):
+        out.write(b"%s%s: " % (b", " if index else b"", _json(group)))
+        _write_list(out, entries)
+    out.write(b"}")
+
+
+def _write_list(out: BinaryIO, entries: Iterable[Any]) -> None:
+    out.write(b"[")
+    for index, entry in enumerate(entries):
+        if index:
+            out.write(b", ")
+        out.write(_json(entry))
+    out.write(b"]")
+
+
+def _write_ses(out: BinaryIO, messages: Iterable[dict[str, Any]], sent_count: int) -> None:
+    out.write(b', "ses": {"sent_count": %d, "messages": ' % sent_count)
+    _write_list(out, messages)
+    out.write(b"}")
+
+
+@contextlib.contextmanager
+def _atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A temporary file in the same directory, flushed to disk, then renamed over `path`; removed
+    instead if writing it fails, so `path` is always a whole file."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(descriptor, "wb", buffering=1 << 20) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -446,3 +483,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    with _atomic_file(path) as handle:
+        handle.write(data)

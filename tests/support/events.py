@@ -16,7 +16,7 @@ REAL_WORLD = ROOT / "tests" / "fixtures" / "real-world"
 
 
 @cache
-def _sample(name: str) -> dict[str, Any]:
+def aws_sample(name: str) -> dict[str, Any]:
     return json.loads((REAL_WORLD / "events" / name).read_text("utf-8"))
 
 
@@ -31,7 +31,7 @@ def http_event(
     path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An HTTP API (payload 2.0) event, starting from AWS's sample and changing only what the call needs."""
-    event = copy.deepcopy(_sample("powertools_apiGatewayProxyV2Event.json"))
+    event = copy.deepcopy(aws_sample("powertools_apiGatewayProxyV2Event.json"))
     event.pop("cookies", None)
     event["routeKey"] = f"{method} {route or path}"
     event["rawPath"] = path
@@ -55,7 +55,7 @@ def sqs_event(
     bodies: list[str], *, queue_arn: str = "arn:aws:sqs:us-east-1:123456789012:q", receive_count: int = 1
 ) -> dict[str, Any]:
     """An SQS event with one record per body, shaped like AWS's sample."""
-    template = _sample("powertools_sqsEvent.json")["Records"][0]
+    template = aws_sample("powertools_sqsEvent.json")["Records"][0]
     records = []
     for index, body in enumerate(bodies):
         record = copy.deepcopy(template)
@@ -76,7 +76,7 @@ def ses_received_notification(
 ) -> dict[str, Any]:
     """SES's notification for a receipt rule's S3 action, from AWS's sample (lambdago_ses-sns-event.json)
     with the action turned into the S3 one the template's rule has."""
-    sample = copy.deepcopy(_sample("lambdago_ses-sns-event.json")["Records"][0]["ses"])
+    sample = copy.deepcopy(aws_sample("lambdago_ses-sns-event.json")["Records"][0]["ses"])
     receipt, mail = sample["receipt"], sample["mail"]
     receipt["recipients"] = list(recipients)
     for name, status in (verdicts or {}).items():
@@ -94,7 +94,7 @@ def ses_received_notification(
 
 def sns_envelope(message: dict[str, Any], *, topic_arn: str = "arn:aws:sns:us-east-1:123456789012:mail") -> str:
     """The SQS body SNS delivers (no raw delivery), from AWS's sample SNS record."""
-    sns = copy.deepcopy(_sample("powertools_snsEvent.json")["Records"][0]["Sns"])
+    sns = copy.deepcopy(aws_sample("powertools_snsEvent.json")["Records"][0]["Sns"])
     sns.pop("MessageAttributes", None)
     sns["SigningCertURL"] = sns.pop("SigningCertUrl")
     sns["UnsubscribeURL"] = sns.pop("UnsubscribeUrl")

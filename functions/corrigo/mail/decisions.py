@@ -150,7 +150,6 @@ def sender_authenticated(verdicts: Verdicts, mail: ParsedMail, envelope_sender: 
 
 # ---- Kinds of mail -------------------------------------------------------------------------------------
 
-_BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 # Our own Message-IDs: <CR-2026-ABCDEF.incomplete.1a2b3c4d5e6f@news.example.cn> (notifications.compose).
 _OUR_MESSAGE_ID = re.compile(rf"^(CR-\d{{4}}-[{REFERENCE_ALPHABET}]{{6}})\.[a-z_]+\.[0-9a-f]+@(.+)$", re.IGNORECASE)
 
@@ -183,8 +182,7 @@ def reference_of_message_id(message_id: str | None, own_domains: Iterable[str]) 
 
 
 def is_bounce(mail: ParsedMail) -> bool:
-    local_part = (mail.from_address or "").split("@", 1)[0].lower()
-    return mail.is_bounce or local_part in _BOUNCE_SENDERS
+    return mail.is_delivery_report
 
 
 def bounced_reference(mail: ParsedMail, own_domains: Iterable[str]) -> str | None:

@@ -44,6 +44,13 @@ _RAW_PARAMETERS = {
     for parameter in ("filename", "name")
 }
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
+
+
+def is_bounce_sender(address: str) -> bool:
+    """mailer-daemon@… and postmaster@… speak for a mail system, never for a person."""
+    return address.split("@", 1)[0].lower() in _BOUNCE_SENDERS
+
+
 _BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 _AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Reply")
 _REPORT_HEADER_TYPES = {"text/rfc822-headers", "message/rfc822-headers"}
@@ -111,10 +118,15 @@ class ParsedMail:
             reasons.append(f"Precedence: {self.precedence}")
         if self.list_id is not None:
             reasons.append("List-Id")
-        if self.is_bounce or (self.from_address or "").split("@", 1)[0].lower() in _BOUNCE_SENDERS:
+        if self.is_delivery_report:
             reasons.append("delivery report")
         reasons += [name for name in _AUTO_REPLY_HEADERS if self.header(name) is not None]
         return tuple(reasons)
+
+    @property
+    def is_delivery_report(self) -> bool:
+        """A bounce: a delivery report by its structure, or mail from a bounce sender's address."""
+        return self.is_bounce or is_bounce_sender(self.from_address or "")
 
     @property
     def is_auto_generated(self) -> bool:
@@ -406,8 +418,7 @@ class _MailReader:
             "delivery-status",
             "",
         )
-        local_part = from_address.split("@", 1)[0].lower()
-        return is_delivery_report or self.has_delivery_status or local_part in _BOUNCE_SENDERS
+        return is_delivery_report or self.has_delivery_status or is_bounce_sender(from_address)
 
     def _bounced_recipients(self, failed_recipients_header: str | None) -> tuple[str, ...]:
         recipients = list(self.bounced_recipients)

@@ -15,7 +15,11 @@
       q_release: "核查通过，放入队列", q_confirm: "确认不予受理", linked: "合并进来的其他申请人", spam_badge: "垃圾信息",
       erase: "删除申请人个人信息", erase_reason: "删除理由（必填，记入处理记录）", erase_reason_required: "请填写删除理由",
       erase_confirm: "确定删除此申请（及同一申请人的重复申请）中申请人的全部个人信息？原始邮件和附件一并删除，无法恢复。申请编号：",
-urgency1: "紧急", urgency2: "优先", urgency3: "普通", none: "无", other_lang: "English" },
+none: "无", other_lang: "English", other_value: "其他", yes: "是", no: "否", quarantine_reason: "待核查原因",
+      missing: "缺少或无效：", duplicate_of: "重复申请，合并至 ", merged_into: "合并至 ", retention: "个人信息保留期已满",
+      left: "剩 {span}", late: "逾期 {span}", paused: "暂停计时（{phrase}）", days: "{d} 个工作日", hours: "{h} 小时",
+      days_hours: "{d} 个工作日 {h} 小时", under_hour: "不到 1 小时", responded: "已响应",
+      request_type: "类型", urgency: "紧急程度", outcome: "处理结果" },
     en: { title: "Review queue", signout: "Sign out", signin: "Editor sign-in", email: "Email", password: "Password", signin_button: "Sign in",
       queue: "Queue", open_queue: "Open queue (default)", any_type: "Any type", any_urgency: "Any urgency", overdue: "Overdue", mine: "Mine",
       search: "Search title, URL, requester", filter: "Filter", more: "More", keys_move: "move", keys_open: "open", keys_search: "search", keys_claim: "claim",
@@ -28,13 +32,21 @@ urgency1: "紧急", urgency2: "优先", urgency3: "普通", none: "无", other_l
       q_release: "Release to the queue", q_confirm: "Confirm: not taken up", linked: "Linked requesters (merged duplicates)", spam_badge: "Spam",
       erase: "Erase the requester's personal data", erase_reason: "Reason (required, kept in the history)", erase_reason_required: "Give a reason for the erasure",
       erase_confirm: "Erase every piece of the requester's personal data in this request (and their duplicates of it)? The raw mail and attachments go too; this cannot be undone. Reference: ",
-urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_lang: "中文" },
+none: "none", other_lang: "中文", other_value: "Other", yes: "Yes", no: "No", quarantine_reason: "Why it was held",
+      missing: "Missing or invalid: ", duplicate_of: "Duplicate, merged into ", merged_into: "Merged into ", retention: "Retention period over",
+      left: "{span} left", late: "{span} overdue", paused: "clock paused ({phrase})", days: "{d} working day{s}", hours: "{h} h",
+      days_hours: "{d} working day{s} {h} h", under_hour: "under 1 h", responded: "responded",
+      request_type: "Type", urgency: "Urgency", outcome: "Outcome" },
   };
   // Chinese unless the editor chose English (the choice is remembered in this browser).
   let lang = localStorage.getItem("corrigo.lang") === "en" ? "en" : "zh";
-  let config = null, token = sessionStorage.getItem("corrigo.idToken"), cursor = null, current = null, items = [], selected = -1;
+  let config = null, token = sessionStorage.getItem("corrigo.idToken"), cursor = null, current = null, items = [], selected = -1, counted = null;
   const $ = (id) => document.getElementById(id);
   const t = (key) => T[lang][key] || key;
+  const fill = (key, values) => t(key).replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+  const aside = (text) => (lang === "zh" ? "（" + text + "）" : " (" + text + ")");
+  const list = (texts) => texts.join(lang === "zh" ? "、" : ", ");
+  const colon = () => (lang === "zh" ? "：" : ": ");
 
   function el(tag, text, className) {
     const node = document.createElement(tag);
@@ -43,11 +55,55 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     return node;
   }
 
+  // Every value the server sends (status, type, outcome, rule, action …) is shown through the
+  // vocabulary it serves with /editor/config.json: never raw. A value it lacks reads "other" and
+  // is reported in the console, so a new enum value is noticed without reaching the page.
+  function label(kind, value) {
+    const table = ((config && config.vocabulary) || {})[kind] || {};
+    const found = table[String(value)];
+    if (found && found[lang]) return found[lang];
+    console.warn("corrigo: no " + lang + " label for " + kind + " value", value);
+    return t("other_value");
+  }
+  const known = (kind, value) => Boolean((((config && config.vocabulary) || {})[kind] || {})[String(value)]);
+
+  // Times as a Beijing newsroom reads them: 12月2日 周三 15:30 / Wed 2 Dec 15:30 (the year only if not this one).
+  function when(stamp) {
+    if (!stamp) return "—";
+    const moment = new Date(stamp);
+    if (isNaN(moment)) return "—";
+    const format = (date) => Object.fromEntries(new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", {
+      timeZone: "Asia/Shanghai", year: "numeric", month: lang === "zh" ? "numeric" : "short", day: "numeric",
+      weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(date).map((part) => [part.type, part.value]));
+    const p = format(moment), year = p.year !== format(new Date()).year;
+    return lang === "zh"
+      ? (year ? p.year + "年" : "") + p.month + "月" + p.day + "日 " + p.weekday + " " + p.hour + ":" + p.minute
+      : p.weekday + " " + p.day + " " + p.month + (year ? " " + p.year : "") + " " + p.hour + ":" + p.minute;
+  }
+
+  // The server counts working time on its own calendar; the page only words it.
+  function timeLeft(left) {
+    const d = left.working_days, h = left.hours;
+    const span = d > 0 ? fill(h > 0 ? "days_hours" : "days", { d, h, s: d === 1 ? "" : "s" }) : (h > 0 ? fill("hours", { h }) : t("under_hour"));
+    const phrase = fill(left.overdue ? "late" : "left", { span });
+    return left.paused ? fill("paused", { phrase }) : phrase;
+  }
+
+  function deadline(kind, due, left) {
+    const node = el("span", label("deadline", kind) + " " + when(due) + (left ? " · " + timeLeft(left) : ""), left && left.overdue ? "late" : "");
+    node.dataset.deadline = kind;
+    return node;
+  }
+
   function translate() {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.querySelectorAll("[data-t]").forEach((node) => { node.textContent = t(node.dataset.t); });
     document.querySelectorAll("[data-tp]").forEach((node) => { node.placeholder = t(node.dataset.tp); });
+    document.querySelectorAll("[data-ta]").forEach((node) => { node.setAttribute("aria-label", t(node.dataset.ta)); });
+    if (config) document.querySelectorAll("option[data-v]").forEach((node) => { node.textContent = label(node.dataset.v, node.value); });
     $("lang-toggle").textContent = t("other_lang");
+    $("lang-toggle").lang = lang === "zh" ? "en" : "zh-CN";  // read in its own language by a screen reader
     document.title = "Corrigo · " + t("title");
   }
 
@@ -65,7 +121,33 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
   }
 
   function claims() {
-    try { return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch (e) { return {}; }
+    try {
+      const base64 = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      // UTF-8 (a Chinese name), not atob's Latin-1.
+      return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))));
+    } catch (e) { return {}; }
+  }
+
+  // Who the API records as acting: the same claim, in the same order, as the server reads it.
+  const myId = () => { const c = claims(); return c.email || c["cognito:username"] || c.username || c.sub || ""; };
+
+  function myName() {
+    const c = claims();
+    if (c.name) return c.name;
+    const parts = lang === "zh" ? [c.family_name, c.given_name] : [c.given_name, c.family_name];
+    return parts.filter(Boolean).join(lang === "zh" ? "" : " ");
+  }
+
+  // A person, never an id: the signed-in editor by name and address, other editors by their address
+  // (what the audit trail holds), the service's own steps and the requester by the vocabulary.
+  function person(actor) {
+    if (!actor) return "—";
+    if (actor === myId()) { const name = myName(), email = claims().email || ""; return name && email ? name + " <" + email + ">" : (name || email); }
+    if (known("actor", actor)) return label("actor", actor);
+    const [who, channel] = actor.split(":");
+    if (channel && known("actor", who)) return label("actor", who) + " · " + label("channel", channel);
+    if (actor.includes("@")) return actor;
+    return label("actor", actor);
   }
 
   // The page shows admin-only actions to admins; the API checks the group itself either way.
@@ -82,7 +164,8 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     if (answer.status === 401) { signOut(); throw new Error(t("bad_signin")); }
     const data = await answer.json().catch(() => ({}));
     if (!answer.ok) {
-      const error = new Error(answer.status === 409 && data.allowed ? t("not_allowed") + (data.allowed.join(", ") || t("none")) : (data.message || (data.errors || []).map((e) => e.field + ": " + e.message).join("; ") || answer.status));
+      const allowed = list((data.allowed || []).map((a) => label("action", a))) || t("none");
+      const error = new Error(answer.status === 409 && data.allowed ? t("not_allowed") + allowed : (data.message || (data.errors || []).map((e) => e.field + ": " + e.message).join("; ") || answer.status));
       error.status = answer.status;
       throw error;
     }
@@ -91,7 +174,7 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
 
   function showApp() {
     $("signin").hidden = true; $("app").hidden = false; $("signout").hidden = false;
-    $("who").textContent = claims()["cognito:username"] || claims().email || "";
+    $("who").textContent = person(myId());
     loadCounts(); loadQueue(true);
   }
 
@@ -101,9 +184,13 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
   }
 
   async function loadCounts() {
-    const data = await api("GET", "/counts");
+    counted = (await api("GET", "/counts")).counts;
+    renderCounts();
+  }
+
+  function renderCounts() {
     const box = $("counts"); box.replaceChildren();
-    Object.entries(data.counts).forEach(([status, count]) => box.appendChild(el("span", status + " " + count, "count")));
+    Object.entries(counted || {}).forEach(([status, count]) => box.appendChild(el("span", label("status", status) + " " + count, "count")));
   }
 
   function query() {
@@ -118,39 +205,82 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
 
   function badges(item) {
     const span = el("span");
-    span.appendChild(el("span", t("urgency" + item.urgency), "badge u" + item.urgency));
+    span.appendChild(el("span", label("urgency", item.urgency), "badge u" + item.urgency));
     if (item.overdue) span.appendChild(el("span", t("overdue_badge"), "badge overdue"));
     if (item.spam) span.appendChild(el("span", t("spam_badge"), "badge overdue"));
     return span;
   }
 
   async function loadQueue(fresh) {
-    if (fresh) { cursor = null; items = []; $("queue").replaceChildren(); selected = -1; }
+    if (fresh) { cursor = null; items = []; selected = -1; }
     const data = await api("GET", "/requests?" + query());
     cursor = data.next_cursor; $("more").hidden = !cursor;
-    data.items.forEach((item) => {
-      const index = items.push(item) - 1;
-      const li = el("li"); li.setAttribute("role", "option"); li.dataset.reference = item.reference;
+    items.push(...data.items);
+    renderQueue();
+  }
+
+  function renderQueue() {
+    $("queue").replaceChildren(); $("queue").removeAttribute("aria-activedescendant");
+    items.forEach((item, index) => {
+      const li = el("li"); li.setAttribute("role", "option"); li.dataset.reference = item.reference; li.id = "q-" + item.reference;
       li.appendChild(badges(item));
       li.appendChild(el("strong", item.reference));
-      li.appendChild(el("span", " · " + item.status + " · " + item.request_type, "muted"));
+      li.appendChild(el("span", " · " + label("status", item.status) + " · " + label("request_type", item.request_type), "muted"));
       li.appendChild(el("div", item.article_title));
-      li.appendChild(el("div", item.requester_name + (item.assignee ? " → " + item.assignee : ""), "muted"));
+      li.appendChild(el("div", item.requester_name + (item.assignee ? " → " + person(item.assignee) : ""), "muted"));
+      const left = item.time_left || {};
+      const next = left.first_response ? ["first_response", item.first_response_due, left.first_response] : left.decision ? ["decision", item.decision_due, left.decision] : null;
+      if (next) { const due = el("div", null, "muted"); due.appendChild(deadline(...next)); li.appendChild(due); }
       if (item.status === "quarantined" && item.screening) li.appendChild(reasons(item.screening));
       li.addEventListener("click", () => { select(index); openCase(item.reference); });
       $("queue").appendChild(li);
     });
-    if (!items.length) $("queue").appendChild(el("li", t("empty"), "muted"));
+    $("queue-empty").hidden = items.length > 0;  // outside the listbox: it holds options only
+    if (selected >= 0) select(selected);
+    document.dispatchEvent(new CustomEvent("corrigo:queue"));  // desk.js marks its selection
   }
 
   // Why screening held a request: the verdict, the score, and each rule that fired (all as text).
   function reasons(report) {
     const box = el("div", null, "screening");
-    box.appendChild(el("div", t("verdict") + ": " + report.verdict + " · " + t("score") + ": " + report.score, "muted"));
+    box.appendChild(el("div", t("verdict") + ": " + label("verdict", report.verdict) + " · " + t("score") + ": " + report.score, "muted"));
     const list = el("ul");
-    (report.findings || []).forEach((f) => list.appendChild(el("li", f.rule + " (+" + f.score + "): " + (lang === "zh" ? f.zh : f.en))));
+    (report.findings || []).forEach((f) => list.appendChild(el("li", label("screening_rule", f.rule) + " (+" + f.score + "): " + (lang === "zh" ? f.zh : f.en))));
     box.appendChild(list);
     return box;
+  }
+
+  // A field's value: the schema's label for an enum field, yes/no for a box, else the text as sent.
+  function fieldValue(name, value) {
+    if (typeof value === "boolean") return t(value ? "yes" : "no");
+    if (name !== "field" && config.vocabulary[name]) return label(name, value);
+    return value;
+  }
+
+  // The audit trail's detail, worded: the service writes values (a channel, an outcome, deadlines
+  // with their times, screening's verdict line, a mail's quarantine reason) for the page to phrase.
+  function detail(event) {
+    const text = event.detail || "";
+    if (!text) return "";
+    switch (event.action) {
+      case "submit": case "complete": return known("channel", text) ? label("channel", text) : text;
+      case "resolve": return label("outcome", text);
+      case "confirm_quarantine": return known("outcome", text) ? label("outcome", text) : text;
+      case "escalate": return text.split(", ").map((part) => { const [kind, due] = part.split("@"); return label("deadline", kind) + " " + when(due); }).join(lang === "zh" ? "；" : "; ");
+      case "screen_quarantine": {
+        const line = /^(pass|suspect|spam) \((-?\d+)\)(?::\s*([\s\S]*))?$/.exec(text);
+        if (line) return label("verdict", line[1]) + " · " + t("score") + " " + line[2] + (line[3] ? colon() + line[3] : "");
+        return label("quarantine_reason", event.quarantine_reason) + colon() + text;
+      }
+      case "mark_incomplete": {
+        const missing = /^missing or invalid: (.*)$/.exec(text);
+        return missing ? t("missing") + list(missing[1].split(", ").map((name) => label("field", name))) : text;
+      }
+      case "screen_duplicate": { const into = /CR-\d{4}-[A-Z0-9]{6}/.exec(text); return into ? t("duplicate_of") + into[0] : text; }
+      case "merge": return t("merged_into") + text;
+      case "erase": return event.actor === "retention" ? t("retention") : text;
+      default: return text;
+    }
   }
 
   function select(index) {
@@ -158,41 +288,57 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     if (!nodes.length) return;
     selected = Math.max(0, Math.min(index, nodes.length - 1));
     nodes.forEach((node, i) => node.setAttribute("aria-selected", String(i === selected)));
+    $("queue").setAttribute("aria-activedescendant", nodes[selected].id);
     nodes[selected].scrollIntoView({ block: "nearest" });
   }
 
   async function openCase(reference) {
     const data = await api("GET", "/requests/" + encodeURIComponent(reference));
     current = data; location.hash = reference;
+    renderCase();
+    await loadTemplate();
+  }
+
+  function renderCase() {
+    const data = current;
+    if (!data) return;
     $("case-empty").hidden = true; $("case-body").hidden = false; $("c-error").textContent = "";
     $("c-reference").textContent = data.reference;
-    const badgeBox = $("c-badges"); badgeBox.replaceChildren(badges(data));
+    $("c-badges").replaceChildren(badges(data));
     $("c-title").textContent = data.article_title;
     $("c-url").textContent = data.article_url;
     $("c-url").href = /^https?:\/\//i.test(data.article_url) ? data.article_url : "#";
-    $("c-status").textContent = data.status + (data.outcome ? " · " + data.outcome : "");
-    $("c-assignee").textContent = data.assignee || "—";
-    $("c-due").textContent = data.first_response_due + " / " + data.decision_due;
+    $("c-status").textContent = label("status", data.status) + (data.outcome ? " · " + label("outcome", data.outcome) : "");
+    $("c-assignee").textContent = person(data.assignee);
+    const left = data.time_left || {};
+    const due = $("c-due"); due.replaceChildren();
+    due.appendChild(data.first_response_at && !left.first_response
+      ? el("span", label("deadline", "first_response") + " " + t("responded") + " " + when(data.first_response_at))
+      : deadline("first_response", data.first_response_due, left.first_response));
+    due.appendChild(el("span", " / "));
+    due.appendChild(deadline("decision", data.decision_due, left.decision));
     $("c-original").textContent = data.fields.original_text || "";
     $("c-requested").textContent = data.fields.requested_change || "";
     $("c-reason").textContent = data.fields.reason || "";
     const fields = $("c-fields"); fields.replaceChildren();
-    Object.entries(data.fields).forEach(([name, value]) => { fields.appendChild(el("dt", name)); fields.appendChild(el("dd", value)); });
-    const others = $("c-others"); others.replaceChildren();
-    data.same_article.forEach((o) => others.appendChild(el("li", o.reference + " · " + o.status + (o.outcome ? " · " + o.outcome : ""))));
-    if (!data.same_article.length) others.appendChild(el("li", t("none"), "muted"));
+    Object.entries(data.fields).forEach(([name, value]) => { fields.appendChild(el("dt", label("field", name))); fields.appendChild(el("dd", fieldValue(name, value))); });
+    const held = data.quarantine;
+    $("c-quarantine-box").hidden = !held;
+    $("c-quarantine").textContent = held ? label("quarantine_reason", held.reason) + (held.text ? colon() + held.text : "") : "";
     const linked = $("c-linked"); linked.replaceChildren();
-    (data.linked_requesters || []).forEach((r) => linked.appendChild(el("li", r.reference + " · " + (r.requester_name || "") + " <" + (r.requester_email || "") + "> · " + (r.language || "") + (r.verdict ? " · " + r.verdict : ""))));
+    (data.linked_requesters || []).forEach((r) => linked.appendChild(el("li", r.reference + " · " + (r.requester_name || "") + " <" + (r.requester_email || "") + ">" + (r.language ? " · " + label("language", r.language) : "") + (r.verdict ? " · " + label("verdict", r.verdict) : ""))));
     if (!(data.linked_requesters || []).length) linked.appendChild(el("li", t("none"), "muted"));
     const report = $("c-screening"); report.replaceChildren();
     $("c-screening-box").hidden = !data.screening;
     if (data.screening) report.appendChild(reasons(data.screening));
-    const notes = $("c-notes"); notes.replaceChildren();
-    data.notes.forEach((n) => { const li = el("li"); li.appendChild(el("span", n.at + " " + n.author + ": ", "muted")); li.appendChild(el("span", n.text)); notes.appendChild(li); });
+    // History and internal notes in one timeline, by time (the server merges them: data.timeline).
     const history = $("c-history"); history.replaceChildren();
-    data.history.forEach((e) => {
-      const tr = el("tr");
-      [e.at, e.actor, e.action + " (" + (e.status_before || "—") + " → " + e.status_after + ")", e.detail].forEach((v) => tr.appendChild(el("td", v)));
+    const quarantined = Object.fromEntries(data.history.filter((e) => e.quarantine_reason).map((e) => [e.at, e.quarantine_reason]));
+    (data.timeline || data.history).forEach((e) => {
+      const tr = el("tr", null, e.kind === "note" ? "note" : "");
+      const moved = e.kind !== "note" && e.status_before !== e.status_after ? aside((e.status_before ? label("status", e.status_before) : "—") + " → " + label("status", e.status_after)) : "";
+      const text = e.kind === "note" ? e.text : detail(Object.assign({ quarantine_reason: quarantined[e.at] }, e));
+      [when(e.at), person(e.actor), label("action", e.action) + moved, text].forEach((v) => tr.appendChild(el("td", v)));
       history.appendChild(tr);
     });
     const allowed = new Set(data.allowed_actions);
@@ -205,7 +351,7 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     $("resolve-form").querySelector("button").disabled = !allowed.has("resolve");
     $("merge-form").querySelector("button").disabled = !allowed.has("merge");
     $("erase-form").hidden = !isAdmin();
-    await loadTemplate();
+    document.dispatchEvent(new CustomEvent("corrigo:case", { detail: { reference: data.reference } }));  // desk.js: related requests
   }
 
   async function loadTemplate() {
@@ -225,8 +371,15 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     }
   }
 
+  function switchLanguage() {
+    lang = lang === "zh" ? "en" : "zh";
+    localStorage.setItem("corrigo.lang", lang);
+    translate();
+    if (!$("app").hidden) { $("who").textContent = person(myId()); renderCounts(); renderQueue(); renderCase(); }
+  }
+
   function wire() {
-    $("lang-toggle").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("corrigo.lang", lang); translate(); });
+    $("lang-toggle").addEventListener("click", switchLanguage);
     $("signout").addEventListener("click", signOut);
     $("signin-form").addEventListener("submit", async (event) => {
       event.preventDefault(); $("signin-error").textContent = "";
@@ -254,9 +407,11 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     $("note-form").addEventListener("submit", (event) => { event.preventDefault(); act("/notes", { text: $("note-text").value }).then(() => { $("note-text").value = ""; }); });
     document.addEventListener("keydown", (event) => {
       if ($("app").hidden || /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (event.key === "j") { select(selected + 1); }
-      else if (event.key === "k") { select(selected - 1); }
-      else if (event.key === "Enter" && selected >= 0) { openCase(items[selected].reference); }
+      const inQueue = event.target === $("queue");  // a listbox's own keys, as screen readers announce it
+      if (event.key === "j" || (inQueue && event.key === "ArrowDown")) { select(selected + 1); }
+      else if (event.key === "k" || (inQueue && event.key === "ArrowUp")) { select(selected - 1); }
+      // Enter on a button, a link or a summary is theirs (claim, release …), not "open the selected request".
+      else if (event.key === "Enter" && selected >= 0 && !event.target.closest("button, a, summary")) { openCase(items[selected].reference); }
       else if (event.key === "/") { event.preventDefault(); $("f-q").focus(); }
       else if (event.key === "c" && current && !$("a-claim").disabled) { act("/claim"); }
       else return;
@@ -264,9 +419,19 @@ urgency1: "Urgent", urgency2: "High", urgency3: "Normal", none: "none", other_la
     });
   }
 
+  // What desk.js (bulk actions, shortcuts, templates, related requests) uses of this page.
+  window.corrigoPage = {
+    api, label, when, person, isAdmin, openCase,
+    lang: () => lang,
+    current: () => current,
+    refresh: async () => { await Promise.all([loadCounts(), loadQueue(true)]); if (current) await openCase(current.reference); },
+    cursor: () => (selected >= 0 && items[selected] ? items[selected].reference : null),
+  };
+
   async function start() {
     translate(); wire();
     config = await (await fetch("/editor/config.json")).json();
+    translate();  // now with the vocabulary: the filters' and outcomes' options
     if (token && (claims().exp || 0) * 1000 > Date.now()) {
       showApp();
       if (location.hash.length > 1) openCase(decodeURIComponent(location.hash.slice(1))).catch(() => {});

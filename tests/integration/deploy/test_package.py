@@ -9,6 +9,7 @@ real sample event for its trigger against a moto server provisioned from the tem
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -32,7 +33,7 @@ from infra.local.pollers import scheduled_event
 from infra.local.resources import AwsClients, provision
 from infra.local.template import REGION, IntrinsicResolver, load_template, resolve_parameters
 from tests.support.aws import ROOT, TEST_PARAMETERS
-from tests.support.events import http_event, ses_received_notification, sns_envelope, sqs_event
+from tests.support.events import aws_sample, http_event, ses_received_notification, sns_envelope, sqs_event
 from tests.support.mail_forms import gbk_form_mail
 
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -142,6 +143,8 @@ def sample_event(spec: FunctionSpec, aws: dict[str, Any]) -> dict[str, Any]:
     kinds = {e["Type"] for e in spec.events.values()}
     if kinds == {"HttpApi"}:
         return http_sample(spec.events)
+    if "DynamoDB" in kinds:
+        return outbox_stream_sample(aws)
     (trigger,) = spec.events.values()  # every other function here has one event source
     kind = trigger["Type"]
     if kind in ("Schedule", "ScheduleV2"):
@@ -156,6 +159,23 @@ def sample_event(spec: FunctionSpec, aws: dict[str, Any]) -> dict[str, Any]:
             return sqs_event([sns_envelope(ses_received_notification(bucket=bucket, key=key))], queue_arn=arn)
         return sqs_event([json.dumps({"reference": "CR-2026-PROBE1"})], queue_arn=arn)
     raise AssertionError(f"{spec.logical_id}: no sample event for a {kind} trigger; add one here")
+
+
+def outbox_stream_sample(aws: dict[str, Any]) -> dict[str, Any]:
+    """AWS's sample stream event carrying a message just put in the OutboxTable (about no request)."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    from corrigo import outbox
+
+    message = outbox.email("probe-1", "CR-2026-PROBE1", "acknowledgement", "2026-12-01T00:00:00.000Z")
+    item = {key: TypeSerializer().serialize(value) for key, value in outbox.to_item(message, 1_900_000_000).items()}
+    table = aws["resources"]["OutboxTable"]
+    aws["clients"]("dynamodb").put_item(TableName=table.ref, Item=item)
+    event = copy.deepcopy(aws_sample("powertools_dynamoStreamEvent.json"))
+    event["Records"] = event["Records"][:1]
+    event["Records"][0]["eventSourceARN"] = table.attributes["StreamArn"]
+    event["Records"][0]["dynamodb"].update(Keys={"id": item["id"]}, NewImage=item, StreamViewType="NEW_IMAGE")
+    return event
 
 
 @pytest.mark.parametrize("logical_id", FUNCTIONS)

@@ -172,8 +172,9 @@ def queued(aws, valid_request):
 
 
 @pytest.fixture
-def bus_events(aws):
-    """Every event published on the outcome bus, read through a rule into an SQS queue."""
+def bus_events(aws, deliver_outbox):
+    """Every event published on the outcome bus (by the outbox consumer, run first), read through a
+    rule into an SQS queue."""
     sqs, events = aws.clients("sqs"), aws.clients("events")
     url = sqs.create_queue(QueueName="cms-test")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -182,6 +183,7 @@ def bus_events(aws):
     events.put_targets(Rule="cms", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
 
     def read() -> list[dict]:
+        deliver_outbox()
         found = []
         while True:
             messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])

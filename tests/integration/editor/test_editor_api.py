@@ -30,7 +30,11 @@ BODIES = {
 
 
 # Personal data (issue 9): an editor outside `admins` is refused these (docs/privacy.md).
-ADMIN_ONLY = {"/editor/api/requests/{reference}/erase", "/editor/api/requesters/{email}"}
+ADMIN_ONLY = {
+    "/editor/api/requests/{reference}/erase",
+    "/editor/api/requesters/{email}",
+    "/editor/api/reply-templates/{outcome}",  # PUT only: saving a reply template (issue 11)
+}
 
 
 def body_for(path: str):
@@ -69,7 +73,7 @@ def test_authorization_matrix(who, expected, routes, gateway, tokens, queued):
             body=body_for(path) if method == "POST" else None,
             query=query,
         )
-        if expected is None and path in ADMIN_ONLY:
+        if expected is None and path in ADMIN_ONLY and (method, path) != ("GET", "/editor/api/reply-templates/{outcome}"):
             assert status == 403, (method, path, status, body)
         elif expected is None:
             assert status not in (401, 403), (method, path, status, body)
@@ -116,7 +120,12 @@ def test_an_invalid_transition_is_409_naming_the_allowed_actions(gateway, tokens
         "POST", f"/editor/api/requests/{reference}/resolve", token=tokens(), body=BODIES["resolve"]
     )
     assert status == 409
-    assert body["status"] == "queued"
+    # RFC 9457: `status` is the HTTP status; the request's own is `current_status`.
+    assert (body["status"], body["current_status"], body["type"]) == (
+        409,
+        "queued",
+        "urn:corrigo:problem:action-not-allowed",
+    )
     assert set(body["allowed"]) == {"claim", "merge"}
 
 
@@ -238,11 +247,11 @@ def test_quarantined_only_when_asked(gateway, tokens, queued):
 
 
 def test_the_sweep_escalates_once_per_breach(aws, queued, sent_mail, monkeypatch):
+    from corrigo.model import utc_now
     from handlers import deadline_sweep
-    from services import review as review_service
 
     reference = queued(request_type="removal")
-    later = review_service.utc_now() + timedelta(days=10)
+    later = utc_now() + timedelta(days=10)
     monkeypatch.setattr(deadline_sweep.service(), "clock", lambda: later)
     before = len(sent_mail())
     first = deadline_sweep.handler({}, aws.context("DeadlineSweepFunction"))

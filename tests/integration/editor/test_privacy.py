@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from adapters.duplicate_links import DuplicateLinks
+from adapters.mail_markers import MailMarkers
 from tests.integration.editor.conftest import EDITOR
 from tests.integration.mail.conftest import deliver  # noqa: F401 (a fixture)
 from tests.integration.screening.conftest import screening_on  # noqa: F401 (a fixture)
@@ -102,7 +104,7 @@ def test_an_admin_erases_a_mailed_request_its_raw_mail_attachments_and_markers(
     mail = before.source["mail"]
     [attachment] = before.source["attachments"]
     assert versions(aws, mail["bucket"], mail["key"]) and versions(aws, attachment["bucket"], attachment["key"])
-    assert table.mail_seen([f"object:{mail['bucket']}/{mail['key']}"]) is not None
+    assert MailMarkers(table.db).seen([f"object:{mail['bucket']}/{mail['key']}"]) is not None
 
     status, _, answer = gateway(
         "POST", f"/editor/api/requests/{reference}/erase", token=admin, body={"reason": "申请人来函要求删除个人信息"}
@@ -116,9 +118,9 @@ def test_an_admin_erases_a_mailed_request_its_raw_mail_attachments_and_markers(
     # Every version gone, not hidden behind a delete marker (the bucket is versioned).
     assert versions(aws, mail["bucket"], mail["key"]) == []
     assert versions(aws, attachment["bucket"], attachment["key"]) == []
-    assert table.mail_seen([f"object:{mail['bucket']}/{mail['key']}"]) is None
+    assert MailMarkers(table.db).seen([f"object:{mail['bucket']}/{mail['key']}"]) is None
 
-    request, events = table.get_with_history(reference)
+    request, events, _ = table.history(reference)
     assert request.status.value == "resolved" and request.outcome == "corrected"
     [erasure] = [e for e in events if e.action.value == "erase"]
     assert (erasure.actor, erasure.detail) == (EDITOR, "申请人来函要求删除个人信息")
@@ -192,7 +194,7 @@ def test_erasing_a_request_erases_its_linked_duplicates_of_the_same_requester_an
         assert "zhangsan@example.com" not in stored and "张三" not in stored, reference
     # Another requester's request and its link stay: their data is not the erased requester's.
     assert table.get(other).requester_email == "lisi@example.com"
-    links = {link["reference"]: link for link in table.linked(primary)}
+    links = {link["reference"]: link for link in DuplicateLinks(table).linked(primary)}
     assert links[other]["requester_email"] == "lisi@example.com"
     assert "requester_email" not in links[again]
 
@@ -205,7 +207,7 @@ def test_erasing_a_duplicate_erases_its_copy_on_the_primary(screening_on, gatewa
         gateway("POST", f"/editor/api/requests/{duplicate}/erase", token=admin, body={"reason": "依申请删除"})[0] == 200
     )
 
-    [link] = table.linked(primary)
+    [link] = DuplicateLinks(table).linked(primary)
     assert link["reference"] == duplicate and "lisi@example.com" not in json.dumps(link, ensure_ascii=False)
     assert table.get(primary).requester_email == "zhangsan@example.com"
 
@@ -215,7 +217,7 @@ def test_erasing_twice_is_harmless(gateway, admin, queued, table):
     first = gateway("POST", f"/editor/api/requests/{reference}/erase", token=admin, body={"reason": "一"})
     second = gateway("POST", f"/editor/api/requests/{reference}/erase", token=admin, body={"reason": "二"})
     assert (first[0], second[0]) == (200, 200) and second[2]["repeated"] is True
-    _, events = table.get_with_history(reference)
+    _, events, _ = table.history(reference)
     assert [e.detail for e in events if e.action.value == "erase"] == ["一"]
 
 
@@ -250,7 +252,7 @@ def test_the_retention_sweep_erases_only_resolved_requests_past_retention(aws, q
     resolve(due)
     time.sleep(0.01)  # the two resolutions a few milliseconds apart: the cutoff falls between them
     resolve(recent)
-    _, history = table.get_with_history(due)
+    _, history, _ = table.history(due)
     resolved_at = datetime.fromisoformat(next(e.at for e in history if e.action.value == "resolve"))
     days = deadline_sweep.SETTINGS.personal_data_retention_days
     assert days == 1095  # the template's default, through the environment
@@ -263,7 +265,7 @@ def test_the_retention_sweep_erases_only_resolved_requests_past_retention(aws, q
     assert table.get(due).requester_email == "" and table.get(due).outcome == "corrected"
     assert table.get(recent).requester_email == "zhangsan@example.com"
     assert table.get(still_open).requester_email == "zhangsan@example.com"
-    _, events = table.get_with_history(due)
+    _, events, _ = table.history(due)
     assert [(e.actor, e.detail) for e in events if e.action.value == "erase"] == [
         ("retention", "PersonalDataRetentionDays")
     ]

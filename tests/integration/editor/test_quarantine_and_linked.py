@@ -116,7 +116,7 @@ def test_release_queues_it_and_acknowledges_a_never_acknowledged_requester_once(
     status, _, conflict = gateway("POST", f"/editor/api/requests/{bot}/quarantine/release", token=tokens())
     assert status == 409 and conflict["allowed"] == ["claim", "merge"]
     assert len(sent_mail()) == 1
-    _, history = table.get_with_history(bot)
+    _, history, _ = table.history(bot)
     assert [(e.action.value, e.actor, e.detail) for e in history][-1] == ("release_quarantine", EDITOR, "a real reader")
 
 
@@ -160,7 +160,7 @@ def test_confirm_rejects_and_emails_a_suspect_but_never_a_spam_sender(
     assert [m["To"] for m in told] == ["someone@mailinator.com"]
     assert "bot@example.org" not in {m["To"] for m in sent_mail()}
     assert bus_events() == []  # a moderation call, not an editorial decision on the article
-    _, history = table.get_with_history(bot)
+    _, history, _ = table.history(bot)
     assert history[-1].action.value == "confirm_quarantine" and history[-1].actor == EDITOR
     # Nothing left to confirm: 409 with the allowed actions.
     assert gateway("POST", f"/editor/api/requests/{bot}/quarantine/confirm", token=tokens())[0] == 409

@@ -95,9 +95,9 @@ def test_automatic_mail_to_one_address_is_capped_per_day_and_the_requests_still_
     aws, post_json, valid_request, drain_intake_queue, sent_mail, monkeypatch, service_logs
 ):
     from adapters.requests_table import RequestsTable
-    from handlers import intake_worker
+    from handlers import outbox_delivery
 
-    monkeypatch.setattr(intake_worker.worker().notifier, "daily_cap", 2)
+    monkeypatch.setattr(outbox_delivery.notifier(), "daily_cap", 2)
     references = []
     for n in range(4):
         document = dict(valid_request, article_url=f"https://news.example.cn/2026/11/20/a12{n}.html")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from adapters.mail_markers import MailMarkers
 from tests.support.events import ses_received_notification, sns_envelope, sqs_event
 
 
@@ -45,7 +46,7 @@ def deliver(aws, table):
         aws.clients("s3").put_object(Bucket=bucket, Key=key, Body=raw)
         body = sns_envelope(ses_received_notification(bucket=bucket, key=key, verdicts=verdicts))
         answer = send_body(body)
-        seen = table.mail_seen([f"object:{bucket}/{key}"])
+        seen = MailMarkers(table.db).seen([f"object:{bucket}/{key}"])
         return Delivery(key, answer, body, seen.reference if seen else None)
 
     deliver.again = send_body  # type: ignore[attr-defined]

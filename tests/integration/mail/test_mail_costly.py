@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from adapters.mail_markers import MailMarkers
 from corrigo.lifecycle import Status
 from tests.support.events import ses_received_notification, sns_envelope, sqs_event
 from tests.support.hostile_mail import mail_with, million_empty_paragraphs, pathological_line_mail
@@ -30,7 +31,7 @@ def deliver_batch(aws, table):
             sqs_event(bodies, queue_arn=aws.resources["MailIntakeQueue"].attributes["Arn"]),
             aws.context("MailIntakeFunction"),
         )
-        seen = [table.mail_seen([f"object:{bucket}/{key}"]) for key in keys]
+        seen = [MailMarkers(table.db).seen([f"object:{bucket}/{key}"]) for key in keys]
         return answer, [s.reference if s else None for s in seen]
 
     return deliver
@@ -54,9 +55,8 @@ def test_a_mail_over_its_time_budget_is_quarantined_as_too_costly(aws, deliver, 
     from handlers import mail_intake
 
     service = mail_intake.service()
-    monkeypatch.setattr(
-        service, "mail", replace(service.mail, limits=replace(service.mail.limits, read_budget_seconds=0))
-    )
+    mail = service.desk.mail
+    monkeypatch.setattr(service.desk, "mail", replace(mail, limits=replace(mail.limits, read_budget_seconds=0)))
 
     delivery = deliver(gbk_form_mail("ww@example.org"))
 

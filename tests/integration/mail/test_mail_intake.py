@@ -72,7 +72,7 @@ def test_attachments_over_the_limits_are_listed_not_kept(aws, deliver, table, mo
     from handlers import mail_intake
 
     service = mail_intake.service()
-    monkeypatch.setattr(service, "mail", replace(service.mail, max_attachment_bytes=10))
+    monkeypatch.setattr(service.desk, "mail", replace(service.desk.mail, max_attachment_bytes=10))
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "zs@example.org", INTAKE, "证据"
     message.set_content(form_lines())
@@ -117,7 +117,7 @@ def test_an_incomplete_mail_is_answered_in_both_languages_and_completed_by_a_rep
     assert completed.status is Status.RECEIVED
     assert completed.fields["requester_phone"] == "13800000000"
     assert queued_references() == [request.reference]
-    _, history = table.get_with_history(request.reference)
+    _, history, _ = table.history(request.reference)
     assert [e.action for e in history] == [Action.SUBMIT, Action.MARK_INCOMPLETE, Action.COMPLETE]
 
 
@@ -153,7 +153,7 @@ def test_an_automatic_reply_to_our_notice_changes_nothing_and_is_not_answered(de
 
     assert table.get(first.reference).status is Status.INCOMPLETE
     assert len(sent_mail()) == 1
-    _, history = table.get_with_history(first.reference)
+    _, history, _ = table.history(first.reference)
     assert history[-1].action is Action.MAIL_RECEIVED and "Auto-Submitted" in history[-1].detail
 
 
@@ -190,10 +190,11 @@ def test_spam_verdict_fail_is_quarantined_without_a_reply(deliver, table, sent_m
 
 
 def test_automatic_replies_are_capped_per_sender_per_day(deliver, sent_mail, monkeypatch):
-    from handlers import mail_intake
+    from handlers import outbox_delivery
 
-    # The cap is the Notifier's since issue 9: one counter per address, shared by every channel.
-    monkeypatch.setattr(mail_intake.service().notifier, "daily_cap", 2)
+    # The cap is the Notifier's since issue 9 (the outbox consumer's since issue 10): one counter per
+    # address, shared by every channel.
+    monkeypatch.setattr(outbox_delivery.notifier(), "daily_cap", 2)
     for _ in range(4):
         no_failures(
             deliver(text_mail(form_lines(skip=("稿件链接",), email="loop@example.org"), sender="loop@example.org"))
@@ -245,7 +246,7 @@ def test_a_bounce_of_our_mail_marks_the_requester_address_undeliverable(deliver,
     request = table.get(first.reference)
     assert "requester_email_undeliverable" in request.flags
     assert len(sent_mail()) == 1
-    _, history = table.get_with_history(first.reference)
+    _, history, _ = table.history(first.reference)
     assert history[-1].action is Action.UNDELIVERABLE and "gone@example.org" in history[-1].detail
 
 
@@ -276,7 +277,7 @@ def test_a_reply_to_a_queued_request_is_kept_in_its_history(deliver, table):
 
     deliver(reply_mail(asked, "补充：另有一处错误。"))
 
-    request, history = table.get_with_history(first.reference)
+    request, history, _ = table.history(first.reference)
     assert request.status is Status.RECEIVED
     assert history[-1].action is Action.MAIL_RECEIVED and "另有一处错误" in history[-1].detail
 

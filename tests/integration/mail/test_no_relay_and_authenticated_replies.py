@@ -81,10 +81,10 @@ def test_a_body_address_other_than_the_authenticated_sender_is_kept_and_confirme
 
 
 def test_automatic_mail_to_one_address_is_capped_across_mail_and_form(aws, deliver, table, sent_mail, monkeypatch):
-    from handlers import api, intake_worker, mail_intake
+    from handlers import api, outbox_delivery
 
-    for notifier in (mail_intake.service().notifier, intake_worker.worker().notifier):
-        monkeypatch.setattr(notifier, "daily_cap", 2)
+    # Every channel's automatic mail goes through the outbox consumer's Notifier, and its one counter.
+    monkeypatch.setattr(outbox_delivery.notifier(), "daily_cap", 2)
     first = deliver(text_mail(form_lines(skip=("稿件链接",), email="loop@example.org"), sender="loop@example.org"))
     second = deliver(text_mail(form_lines(skip=("联系电话",), email="loop@example.org"), sender="loop@example.org"))
     document = json.loads((schema_dir() / "samples" / "valid" / "correction-zh.json").read_text("utf-8"))
@@ -113,7 +113,7 @@ def test_an_unauthenticated_reply_does_not_complete_a_request(deliver, table, se
     assert delivery.answer == {"batchItemFailures": []}
     request = table.get(first.reference)
     assert request.status is Status.INCOMPLETE and "article_url" not in request.fields
-    _, history = table.get_with_history(first.reference)
+    _, history, _ = table.history(first.reference)
     assert history[-1].action is Action.MAIL_RECEIVED and "unverified" in history[-1].detail
     assert len(sent_mail()) == 1  # its sender gets no mail
 
@@ -136,7 +136,7 @@ def test_an_unauthenticated_answer_to_an_editors_question_changes_nothing(delive
     deliver(reply_mail(asked, "通报原件见附件。"), verdicts={"dmarc": "FAIL"})
 
     assert table.get(request.reference).status is Status.AWAITING_REQUESTER
-    _, history = table.get_with_history(request.reference)
+    _, history, _ = table.history(request.reference)
     assert history[-1].action is Action.MAIL_RECEIVED and "unverified" in history[-1].detail
     assert len(sent_mail()) == before
 

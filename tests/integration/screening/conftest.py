@@ -1,6 +1,7 @@
 """Screening on moto built from template.yaml, with the switches the other suites leave off turned on."""
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -20,7 +21,7 @@ def screening_on(aws, monkeypatch):
         api_module.intake.cache_clear()
 
     limits("email=3/3600,ip=5/3600")
-    monkeypatch.setenv("DUPLICATE_WINDOW_HOURS", "72")
+    monkeypatch.setattr(intake_worker, "DUPLICATE_WINDOW", timedelta(hours=72))
     intake_worker.worker.cache_clear()
     yield limits
     api_module.intake.cache_clear()

@@ -4,6 +4,7 @@ import json
 import time
 from dataclasses import replace
 
+from adapters.duplicate_links import DuplicateLinks
 from corrigo.lifecycle import Status
 from tests.integration.screening.conftest import reference_of
 from tests.support.contact import confirm_address
@@ -46,12 +47,12 @@ def test_near_identical_requests_from_different_people_become_one_item(
     for other in (second, third):
         request = table.get(other)
         assert (request.status, request.outcome, request.merged_into) == (Status.RESOLVED, "merged", first)
-        _, events = table.get_with_history(other)
+        _, events, _ = table.history(other)
         assert events[-1].action.value == "screen_duplicate" and events[-1].actor == "screening"
 
     from services.duplicates import linked_requesters
 
-    linked = linked_requesters(table, first)
+    linked = linked_requesters(DuplicateLinks(table), first)
     assert [(r["reference"], r["requester_email"]) for r in linked] == sorted(
         [(second, "lisi@example.com"), (third, "wangwu@example.com")]
     )
@@ -61,24 +62,25 @@ def test_near_identical_requests_from_different_people_become_one_item(
     assert first in english.get_body(("plain",)).get_content()
 
 
-def test_each_linked_requester_is_told_the_outcome_once(
-    screening_on, aws, valid_request, drain_intake_queue, table, sent_mail
+def test_each_linked_requester_is_promised_the_outcome_once(
+    screening_on, aws, valid_request, drain_intake_queue, table
 ):
-    from handlers import intake_worker
-    from services.duplicates import tell_linked_requesters
+    from corrigo.model import utc_now
+    from services.duplicates import outcomes_for_linked
+    from services.promises import Promises
 
     first = reference_of(_submit(aws, valid_request, "198.51.100.1"))
-    reference_of(_submit(aws, {**valid_request, "requester_email": "lisi@example.com"}, "198.51.100.2"))
+    second = reference_of(_submit(aws, {**valid_request, "requester_email": "lisi@example.com"}, "198.51.100.2"))
     drain_intake_queue()
     primary = replace(table.get(first), status=Status.RESOLVED, outcome="corrected", public_note="已更正人数")
-    notifier = intake_worker.worker().notifier
+    promises = Promises(lambda: "message-1", utc_now)
 
-    assert tell_linked_requesters(table, notifier, primary, "已按公告更正。", "2026-11-26T10:00:00.000Z") == 1
-    tell_linked_requesters(table, notifier, primary, "已按公告更正。", "2026-11-26T10:00:00.000Z")  # a retried resolve
+    [told] = outcomes_for_linked(
+        table, DuplicateLinks(table), promises, primary, "已按公告更正。", "2026-11-26T10:00:00.000Z"
+    )
 
-    outcomes = [m for m in sent_mail() if "已更正" in str(m["Subject"])]
-    assert [m["To"] for m in outcomes] == ["lisi@example.com"]
-    assert "已按公告更正。" in outcomes[0].get_body(("plain",)).get_content()
+    assert (told.reference, told.kind, told.occasion) == (second, "outcome", "corrected@2026-11-26T10:00:00.000Z")
+    assert told.payload["reply"] == "已按公告更正。" and told.payload["public_note"] == "已更正人数"
 
 
 def test_different_passages_of_the_same_article_stay_apart(screening_on, aws, valid_request, drain_intake_queue, table):
@@ -104,7 +106,7 @@ def test_a_redelivered_duplicate_is_linked_and_acknowledged_once(
     intake_worker.handler(sqs_event([json.dumps({"reference": second})]), aws.context("IntakeWorkerFunction"))
 
     assert len(sent_mail()) == 2
-    assert len(table.linked(table.get(second).merged_into)) == 1
+    assert len(DuplicateLinks(table).linked(table.get(second).merged_into)) == 1
 
 
 def test_500_identical_spam_submissions_leave_at_most_one_item_and_send_nothing(
@@ -140,6 +142,6 @@ def test_500_identical_spam_submissions_leave_at_most_one_item_and_send_nothing(
     assert sum(counts[s] for s in ("queued", "in_review", "awaiting_requester")) == 0
     [held] = table.open_requests((Status.QUARANTINED,))
     assert "spam" in held.flags
-    assert len(table.linked(held.reference)) == 499
+    assert len(DuplicateLinks(table).linked(held.reference)) == 499
     assert sent_mail() == []
     assert time.monotonic() - started < 120

@@ -40,7 +40,7 @@ def test_a_form_posted_instantly_is_held_with_its_reason_and_acknowledged(
     [finding] = request.screening["findings"]
     assert finding["rule"] == "too_fast"
     assert "秒即提交" in finding["zh"] and "after the form was served" in finding["en"]
-    _, events = table.get_with_history(reference)
+    _, events, _ = table.history(reference)
     assert events[-1].detail.startswith("suspect (4): ")
     assert len(sent_mail()) == 1  # suspect: held for a person to check, the requester still told
 

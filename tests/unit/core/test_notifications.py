@@ -3,10 +3,17 @@ from datetime import UTC, datetime
 import pytest
 
 from corrigo.intake import new_request
-from corrigo.notifications import MailContext, compose
+from corrigo.notifications import MailContext
+from corrigo.notifications import compose as compose_at
 from corrigo.urgency import parse_deadlines
+from web.render import render_email
 
-CONTEXT = MailContext("Corrigo <noreply@news.example.cn>", "lxwm@news.example.cn", "https://c.example.cn")
+CONTEXT = MailContext("Corrigo <noreply@news.example.cn>", "lxwm@news.example.cn", "https://c.example.cn", render_email)
+SENT_AT = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def compose(request, kind, context, **extra):
+    return compose_at(request, kind, context, now=SENT_AT, unique="0123456789ab", **extra)
 
 
 def _request(**overrides):
@@ -60,3 +67,31 @@ def test_times_on_pages_read_as_beijing_time_to_the_minute():
 
     assert beijing_time("2026-11-26T16:30:05.123Z") == "2026-11-27 00:30"
     assert beijing_time("not a time") == "not a time"
+
+
+def test_the_same_inputs_make_the_same_bytes_dated_and_named_as_given():
+    request = _request()
+    first, second = compose(request, "acknowledgement", CONTEXT), compose(request, "acknowledgement", CONTEXT)
+    assert first.as_bytes() == second.as_bytes()
+    assert first["Date"] == "Mon, 02 Nov 2026 03:04:05 +0000"
+    assert first["Message-ID"] == f"<{request.reference}.acknowledgement.0123456789ab@news.example.cn>"
+
+
+def test_composition_is_pure_no_clock_uuid_or_files():
+    import ast
+    import inspect
+
+    from corrigo import notifications
+
+    tree = ast.parse(inspect.getsource(notifications))
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not imported & {"uuid", "random", "time", "web", "pathlib", "os", "jinja2"}
+    called = {
+        node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert not called & {"now", "utcnow", "uuid4", "read_text", "open"}

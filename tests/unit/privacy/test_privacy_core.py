@@ -163,18 +163,21 @@ def test_the_erasure_event_says_who_and_why_and_leaves_the_status():
 
 def test_the_personal_copies_on_a_duplicate_link_are_every_requester_attribute_it_holds():
     from services.duplicates import Duplicates
+    from services.promises import Promises
 
     class Table:
         def __init__(self) -> None:
             self.saved: dict = {}
 
-        def save_duplicate(self, before, after, event, link):
+        def save_duplicate(self, before, after, event, link, *, outbox=()):
             self.saved = link
 
     table = Table()
     request = replace(mailed_request(), status=Status.RECEIVED)
     primary = replace(mailed_request(), reference="CR-2026-AAAAAA", status=Status.QUEUED)
-    Duplicates(table, timedelta(hours=1), clock=lambda: NOW).link(request, request, primary)  # type: ignore[arg-type]
+    promises = Promises(lambda: "message-1", lambda: NOW)
+    duplicates = Duplicates(table, table, promises, timedelta(hours=1), lambda: NOW)  # type: ignore[arg-type]
+    duplicates.link(request, request, primary)
     personal = {name for name in table.saved if name.startswith("requester_")}
     assert personal == set(privacy.LINK_PERSONAL_ATTRIBUTES) == {"requester_name", "requester_email"}
 
@@ -235,8 +238,13 @@ def test_the_export_lists_each_request_with_its_events_oldest_first():
 
 
 def test_the_retention_is_read_once_from_the_environment_three_years_by_default():
-    assert settings_from(ENV).personal_data_retention_days == 1095
-    assert settings_from({**ENV, "PERSONAL_DATA_RETENTION_DAYS": "30"}).personal_data_retention_days == 30
+    assert settings_from(ENV, ("PERSONAL_DATA_RETENTION_DAYS",)).personal_data_retention_days == 1095
+    assert (
+        settings_from(
+            {**ENV, "PERSONAL_DATA_RETENTION_DAYS": "30"}, ("PERSONAL_DATA_RETENTION_DAYS",)
+        ).personal_data_retention_days
+        == 30
+    )
     for bad in ("0", "-1", "three years"):
         with pytest.raises(ConfigError, match="PERSONAL_DATA_RETENTION_DAYS"):
-            settings_from({**ENV, "PERSONAL_DATA_RETENTION_DAYS": bad})
+            settings_from({**ENV, "PERSONAL_DATA_RETENTION_DAYS": bad}, ("PERSONAL_DATA_RETENTION_DAYS",))

@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from corrigo import review
+from corrigo import review, review_queue
+from corrigo import spam as spam_rules
 from corrigo.errors import BadQuery
 from corrigo.lifecycle import Action, Status, TransitionNotAllowed
+from handlers import editor_request
 from tests.unit.review.test_review_core import ALICE, request
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
@@ -20,12 +22,12 @@ SUSPECT_REPORT = {
 
 def test_spam_is_hidden_unless_asked():
     spam = request(Status.QUARANTINED, flags=("honeypot", "spam"), screening=SPAM_REPORT)
-    flt = review.queue_filter(status="quarantined")
-    assert not review.matches(spam, flt, editor_id=ALICE.id, now=NOW)
-    flt = review.queue_filter(status="quarantined", include_spam="true")
-    assert review.matches(spam, flt, editor_id=ALICE.id, now=NOW)
+    flt = editor_request.queue_filter(status="quarantined")
+    assert not review_queue.matches(spam, flt, editor_id=ALICE.id, now=NOW)
+    flt = editor_request.queue_filter(status="quarantined", include_spam="true")
+    assert review_queue.matches(spam, flt, editor_id=ALICE.id, now=NOW)
     with pytest.raises(BadQuery):
-        review.queue_filter(include_spam="sometimes")
+        editor_request.queue_filter(include_spam="sometimes")
 
 
 def test_release_drops_the_spam_flag_and_records_the_editor():
@@ -39,12 +41,12 @@ def test_release_drops_the_spam_flag_and_records_the_editor():
         Status.QUARANTINED,
         "a real reader",
     )
-    assert not review.was_acknowledged(spam)
+    assert spam_rules.is_bot(spam) and not spam_rules.acknowledged(spam)
 
 
 def test_confirm_rejects():
     suspect = request(Status.QUARANTINED, screening=SUSPECT_REPORT)
-    assert review.was_acknowledged(suspect)
+    assert not spam_rules.is_bot(suspect) and spam_rules.acknowledged(suspect)
     after, event = review.confirm_quarantine(suspect, ALICE, NOW)
     assert (after.status, after.outcome, event.action) == (Status.RESOLVED, "rejected", Action.CONFIRM_QUARANTINE)
 

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from corrigo import review
+from corrigo import deadlines, review, review_queue, workdays
 from corrigo.errors import BadQuery, Forbidden
 from corrigo.lifecycle import TRANSITIONS, Action, Status, TransitionNotAllowed, allowed_actions, next_status
 from corrigo.model import CorrectionRequest, iso
+from handlers import editor_request
 
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 ALICE = review.Editor("alice@news.example.cn", frozenset({"editors"}))
@@ -79,11 +80,11 @@ def test_every_status_pair_is_reachable_only_through_its_actions(before, after):
 
 @pytest.mark.parametrize("value", [["editors", "admins"], "[editors admins]", '["editors","admins"]', "editors,admins"])
 def test_groups_in_every_shape_they_arrive(value):
-    assert review.parse_groups(value) == {"editors", "admins"}
+    assert editor_request.parse_groups(value) == {"editors", "admins"}
 
 
 def test_editor_from_claims():
-    editor = review.editor_from_claims({"cognito:groups": "[editors]", "cognito:username": "a@b.cn"})
+    editor = editor_request.editor_from_claims({"cognito:groups": "[editors]", "cognito:username": "a@b.cn"})
     assert editor.id == "a@b.cn" and not editor.is_admin
     for claims in (
         None,
@@ -92,7 +93,7 @@ def test_editor_from_claims():
         {"cognito:groups": "[editorsx]", "email": "a@b.cn"},
     ):
         with pytest.raises(Forbidden):
-            review.editor_from_claims(claims)
+            editor_request.editor_from_claims(claims)
 
 
 # ---- the deadline clock -------------------------------------------------------------------------
@@ -101,10 +102,11 @@ def test_editor_from_claims():
 def test_working_time_skips_weekends_and_holidays():
     friday_noon = datetime(2025, 3, 7, 12, tzinfo=UTC)
     monday_noon = datetime(2025, 3, 10, 12, tzinfo=UTC)
-    assert review.working_time_between(friday_noon, monday_noon) == timedelta(hours=24)
-    assert review.working_time_between(friday_noon, monday_noon, frozenset({date(2025, 3, 10)})) == timedelta(hours=12)
-    assert review.add_working_time(friday_noon, timedelta(hours=24)) == monday_noon
-    assert review.add_working_time(friday_noon, timedelta()) == friday_noon
+    assert workdays.working_time_between(friday_noon, monday_noon) == timedelta(hours=24)
+    # Friday 12:00 UTC is 20:00 in Beijing: four working hours that Friday, and none on Monday (a holiday).
+    assert workdays.working_time_between(friday_noon, monday_noon, frozenset({date(2025, 3, 10)})) == timedelta(hours=4)
+    assert workdays.add_working_time(friday_noon, timedelta(hours=24)) == monday_noon
+    assert workdays.add_working_time(friday_noon, timedelta()) == friday_noon
 
 
 def test_ask_pauses_and_answer_moves_deadlines_by_the_working_time_paused():
@@ -114,7 +116,7 @@ def test_ask_pauses_and_answer_moves_deadlines_by_the_working_time_paused():
     # asked Monday 09:00, answered the next Monday 09:00: five working days paused
     answered, event = review.answer(asked, "材料如下", "web", MONDAY + timedelta(days=7))
     assert answered.status is Status.IN_REVIEW and answered.paused_at is None
-    assert answered.decision_due == iso(review.add_working_time(MONDAY + timedelta(days=7), timedelta(days=5)))
+    assert answered.decision_due == iso(workdays.add_working_time(MONDAY + timedelta(days=7), timedelta(days=5)))
     assert event.actor == "requester:web" and event.detail == "材料如下"
 
 
@@ -128,23 +130,23 @@ def test_answer_without_a_question_is_not_allowed():
 
 def test_overdue_by_deadline_and_status():
     late = MONDAY + timedelta(days=3)
-    assert [b.kind for b in review.breaches(request(), late)] == ["first_response"]
-    assert [b.kind for b in review.breaches(request(), MONDAY + timedelta(days=8))] == ["first_response", "decision"]
+    assert [b.kind for b in deadlines.breaches(request(), late)] == ["first_response"]
+    assert [b.kind for b in deadlines.breaches(request(), MONDAY + timedelta(days=8))] == ["first_response", "decision"]
     claimed = request(Status.IN_REVIEW, first_response_at=iso(MONDAY))
-    assert review.breaches(claimed, late) == []
-    assert review.breaches(request(Status.AWAITING_REQUESTER), MONDAY + timedelta(days=30)) == []  # clock paused
-    assert review.breaches(request(Status.RESOLVED), MONDAY + timedelta(days=30)) == []
-    assert not review.is_overdue(request(), MONDAY)
+    assert deadlines.breaches(claimed, late) == []
+    assert deadlines.breaches(request(Status.AWAITING_REQUESTER), MONDAY + timedelta(days=30)) == []  # clock paused
+    assert deadlines.breaches(request(Status.RESOLVED), MONDAY + timedelta(days=30)) == []
+    assert not deadlines.is_overdue(request(), MONDAY)
 
 
 def test_escalation_once_per_breach_and_again_after_new_due():
     late = MONDAY + timedelta(days=3)
-    found = review.to_escalate(request(), late)
-    marked, event = review.mark_escalated(request(), found, late)
+    found = deadlines.to_escalate(request(), late)
+    marked, event = deadlines.mark_escalated(request(), found, late)
     assert event.action is Action.ESCALATE and event.status_before is event.status_after
-    assert review.to_escalate(marked, late + timedelta(hours=1)) == []
+    assert deadlines.to_escalate(marked, late + timedelta(hours=1)) == []
     moved = replace(marked, first_response_due=iso(MONDAY + timedelta(days=4)))
-    assert review.to_escalate(moved, MONDAY + timedelta(days=5)) != []
+    assert deadlines.to_escalate(moved, MONDAY + timedelta(days=5)) != []
 
 
 # ---- decisions ----------------------------------------------------------------------------------
@@ -207,11 +209,13 @@ def test_a_note_leaves_the_status_alone():
 
 
 def test_queue_filter_defaults_and_errors():
-    default = review.queue_filter()
+    default = editor_request.queue_filter()
     assert default.statuses == (Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER)
     assert Status.QUARANTINED not in default.statuses
-    assert review.queue_filter(status="quarantined").statuses == (Status.QUARANTINED,)
-    flt = review.queue_filter(request_type="removal", urgency="1", overdue="true", mine="1", q=" 张 ", limit="10")
+    assert editor_request.queue_filter(status="quarantined").statuses == (Status.QUARANTINED,)
+    flt = editor_request.queue_filter(
+        request_type="removal", urgency="1", overdue="true", mine="1", q=" 张 ", limit="10"
+    )
     assert (flt.request_type, flt.urgency, flt.overdue, flt.mine, flt.q, flt.limit) == (
         "removal",
         1,
@@ -228,29 +232,31 @@ def test_queue_filter_defaults_and_errors():
         ({"overdue": "maybe"}, "overdue"),
     ]:
         with pytest.raises(BadQuery) as caught:
-            review.queue_filter(**kwargs)
+            editor_request.queue_filter(**kwargs)
         assert caught.value.parameter == name
 
 
 def test_matches():
     now = MONDAY
     mine = request(Status.IN_REVIEW, assignee=ALICE.id)
-    assert review.matches(mine, review.queue_filter(mine=True), editor_id=ALICE.id, now=now)
-    assert not review.matches(mine, review.queue_filter(mine=True), editor_id=BOB.id, now=now)
-    assert review.matches(request(), review.queue_filter(q="运动会"), editor_id="", now=now)
-    assert review.matches(request(), review.queue_filter(q="cr-2025-abcdef"), editor_id="", now=now)
-    assert not review.matches(request(), review.queue_filter(q="无关"), editor_id="", now=now)
-    assert not review.matches(request(), review.queue_filter(urgency="1"), editor_id="", now=now)
-    assert review.matches(request(), review.queue_filter(overdue="true"), editor_id="", now=now + timedelta(days=3))
-    assert not review.matches(request(Status.QUARANTINED), review.queue_filter(), editor_id="", now=now)
+    assert review_queue.matches(mine, editor_request.queue_filter(mine=True), editor_id=ALICE.id, now=now)
+    assert not review_queue.matches(mine, editor_request.queue_filter(mine=True), editor_id=BOB.id, now=now)
+    assert review_queue.matches(request(), editor_request.queue_filter(q="运动会"), editor_id="", now=now)
+    assert review_queue.matches(request(), editor_request.queue_filter(q="cr-2025-abcdef"), editor_id="", now=now)
+    assert not review_queue.matches(request(), editor_request.queue_filter(q="无关"), editor_id="", now=now)
+    assert not review_queue.matches(request(), editor_request.queue_filter(urgency="1"), editor_id="", now=now)
+    assert review_queue.matches(
+        request(), editor_request.queue_filter(overdue="true"), editor_id="", now=now + timedelta(days=3)
+    )
+    assert not review_queue.matches(request(Status.QUARANTINED), editor_request.queue_filter(), editor_id="", now=now)
 
 
 def test_cursor_round_trip_and_tampering():
-    cursor = review.QueueCursor(
+    cursor = review_queue.QueueCursor(
         {"queued": "2#2025-03-05T09:00:00.000Z#CR-2025-ABCDEF", "in_review": None}, frozenset({"awaiting_requester"})
     )
-    assert review.decode_cursor(review.encode_cursor(cursor)) == cursor
-    assert review.decode_cursor(None) == review.QueueCursor()
+    assert editor_request.decode_cursor(editor_request.encode_cursor(cursor)) == cursor
+    assert editor_request.decode_cursor(None) == review_queue.QueueCursor()
     import base64
     import json
 
@@ -260,7 +266,7 @@ def test_cursor_round_trip_and_tampering():
         base64.urlsafe_b64encode(json.dumps({"v": 1, "a": {"queued": "x' OR 1"}, "d": []}).encode()).decode(),
     ):
         with pytest.raises(BadQuery):
-            review.decode_cursor(payload)
+            editor_request.decode_cursor(payload)
 
 
 def _pages(partitions, limit, cursor):
@@ -272,13 +278,13 @@ def _pages(partitions, limit, cursor):
         after = cursor.after.get(status)
         rest = [o for o in sorted(orders) if after is None or o > after]
         pages.append(
-            review.PartitionPage(
+            review_queue.PartitionPage(
                 status,
                 [(o, request(reference=o.rsplit("#", 1)[1])) for o in rest[:limit]],
                 exhausted=len(rest) <= limit,
             )
         )
-    return review.merge_pages(pages, limit, cursor)
+    return review_queue.merge_pages(pages, limit, cursor)
 
 
 def test_merge_pages_walks_every_item_once_in_queue_order():
@@ -290,12 +296,13 @@ def test_merge_pages_walks_every_item_once_in_queue_order():
         "in_review": [order(1, 2), order(2, 4)],
         "awaiting_requester": [],
     }
-    seen, cursor = [], review.QueueCursor()
+    seen, cursor = [], review_queue.QueueCursor()
     for _ in range(10):
-        items, token = _pages(partitions, 2, cursor)
+        items, next_cursor = _pages(partitions, 2, cursor)
         seen += [r.reference for r in items]
-        if token is None:
+        if next_cursor is None:
             break
-        cursor = review.decode_cursor(token)
+        # through the token a client hands back, as the editors' API does
+        cursor = editor_request.decode_cursor(editor_request.encode_cursor(next_cursor))
     expected = [o.rsplit("#", 1)[1] for o in sorted(partitions["queued"] + partitions["in_review"])]
     assert seen == expected

@@ -12,10 +12,12 @@ import pytest
 from corrigo.intake import new_request
 from corrigo.notifications import MailContext, compose
 from corrigo.urgency import parse_deadlines
+from web.render import render_email
 
 EMAILS = Path(__file__).resolve().parents[3] / "functions" / "web" / "emails"
 KINDS = sorted({p.name.split(".")[0] for p in EMAILS.glob("*.*.txt")})
-CONTEXT = MailContext("Corrigo <noreply@news.example.cn>", "lxwm@news.example.cn", "https://c.example.cn")
+CONTEXT = MailContext("Corrigo <noreply@news.example.cn>", "lxwm@news.example.cn", "https://c.example.cn", render_email)
+SENT = {"now": datetime(2026, 11, 2, tzinfo=UTC), "unique": "0123456789ab"}
 PAYLOADS = [
     "x\r\nBcc: victim@evil.example",
     "x\nBcc: victim@evil.example\n\nbody",
@@ -110,7 +112,7 @@ def test_every_template_kind_is_covered():
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_field_reaches_a_header(kind, language, payload):
     request = _request(payload, language)
-    message = compose(request, kind, CONTEXT, **_extra(kind, payload))
+    message = compose(request, kind, CONTEXT, **SENT, **_extra(kind, payload))
     wire = message.as_bytes()
     head, _, _ = wire.partition(b"\n\n")
     # What a mail server reads back: the same headers, one each, and no Bcc anywhere.
@@ -133,7 +135,7 @@ def test_a_forged_recipient_address_never_adds_a_recipient(address):
     """The address is validated at intake; should one slip through, it still cannot add a header."""
     request = _request("x", "zh")
     try:
-        message = compose(request, "acknowledgement", CONTEXT, to=address)
+        message = compose(request, "acknowledgement", CONTEXT, **SENT, to=address)
     except ValueError:
         return  # refused outright: nothing sent
     head = message.as_bytes().partition(b"\n\n")[0].lower()

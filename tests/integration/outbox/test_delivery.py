@@ -1,0 +1,97 @@
+"""The outbox consumer on the template's resources (in-process moto): each message delivered once,
+an outage retried until it passes, a refused address recorded on the request for editors."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from adapters.aws import client
+from adapters.outbox_table import OutboxTable
+from corrigo import outbox
+from corrigo.outbox import UNDELIVERABLE_FLAG
+from tests.support.faults import failing
+
+NOW = "2026-12-01T10:00:00.000Z"
+
+
+def submitted(post_json, valid_request) -> str:
+    answer = post_json(valid_request)
+    assert answer["statusCode"] == 202, answer
+    return json.loads(answer["body"])["reference"]
+
+
+def put_message(aws, message: outbox.OutboxMessage) -> None:
+    table = OutboxTable(aws.ref("OutboxTable"))
+    client("dynamodb").transact_write_items(TransactItems=[table.put_write(message, int(time.time()))])
+
+
+def test_a_message_is_delivered_once_however_often_it_is_handed_over(
+    aws, post_json, valid_request, deliver_outbox, sent_mail
+):
+    reference = submitted(post_json, valid_request)
+    before = len(sent_mail())
+    put_message(aws, outbox.email("m-once", reference, "acknowledgement", NOW))
+
+    deliver_outbox()
+    deliver_outbox.handed_over.clear()  # the stream record again (a Lambda retry, a restored stack)
+    deliver_outbox()
+
+    assert len(sent_mail()) == before + 1
+    assert deliver_outbox.states()["m-once"] == "sent"
+
+
+def test_a_message_put_twice_in_one_id_is_refused_by_the_transaction(aws):
+    message = outbox.email("m-twice", "CR-2026-AAAAAA", "acknowledgement", NOW)
+    put_message(aws, message)
+    try:
+        put_message(aws, message)
+    except client("dynamodb").exceptions.TransactionCanceledException:
+        pass
+    else:
+        raise AssertionError("a second put of the same message id went through")
+
+
+def test_an_ses_outage_is_retried_and_the_mail_sent_once_when_it_is_back(
+    aws, post_json, valid_request, deliver_outbox, sent_mail
+):
+    reference = submitted(post_json, valid_request)
+    before = len(sent_mail())
+    put_message(aws, outbox.email("m-outage", reference, "acknowledgement", NOW))
+
+    with failing(client("sesv2"), "SendEmail", "ServiceUnavailable", 503) as refused:
+        deliver_outbox()
+    assert refused, "SES was never called"
+    assert deliver_outbox.states()["m-outage"] == "pending"
+    assert len(sent_mail()) == before
+
+    time.sleep(outbox.retry_delay(1) + 0.5)  # the retry message's delay
+    deliver_outbox()
+
+    assert deliver_outbox.states()["m-outage"] == "sent"
+    assert len(sent_mail()) == before + 1
+
+
+def test_a_refused_address_is_kept_on_the_message_and_flagged_on_the_request(
+    aws, post_json, valid_request, deliver_outbox, sent_mail
+):
+    from adapters.requests_table import RequestsTable
+
+    reference = submitted(post_json, valid_request)
+    put_message(aws, outbox.email("m-refused", reference, "acknowledgement", NOW))
+
+    with failing(client("sesv2"), "SendEmail", "MessageRejected", 400):
+        answers = deliver_outbox()
+
+    assert all(answer == {"batchItemFailures": []} for answer in answers)
+    assert deliver_outbox.states()["m-refused"] == "refused"
+    request = RequestsTable(aws.ref("RequestsTable")).get(reference)
+    assert UNDELIVERABLE_FLAG in request.flags
+
+
+def test_an_event_message_is_published_on_the_outcome_bus(aws, deliver_outbox):
+    put_message(aws, outbox.event("m-event", "CR-2026-AAAAAA", "CorrectionResolved", NOW, {"outcome": "corrected"}))
+
+    deliver_outbox()
+
+    assert deliver_outbox.states()["m-event"] == "sent"

@@ -1,0 +1,104 @@
+"""The local stack's snapshot (infra/local/persistence.py) is written entry by entry: saving holds
+about one entry in memory, not copies of all the data moto holds, and the file says what was there."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local.persistence import Persistence
+from infra.local.template import REGION
+
+ITEMS = 1_500
+BODY = "更正请求正文 correction text " * 60  # ~2 KB a request, as the service's items weigh
+
+
+@pytest.fixture
+def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from moto import mock_aws
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield
+
+
+def client(service: str) -> Any:
+    return boto3.client(service, region_name=REGION)
+
+
+def persistence(state_dir: Path) -> Persistence:
+    saver = Persistence(state_dir, functools.cache(client), contextlib.nullcontext, {})
+    saver.restore()  # nothing there yet: it only lets save() write
+    return saver
+
+
+def fill() -> None:
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(
+        TableName="requests",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for index in range(ITEMS):
+        item = {"pk": {"S": f"REQ#{index}"}, "sk": {"S": "REQUEST"}, "body": {"S": BODY}, "n": {"N": str(index)}}
+        dynamodb.put_item(TableName="requests", Item=item)
+
+
+def test_the_snapshot_holds_every_item_message_email_and_object(moto: None, tmp_path: Path) -> None:
+    fill()
+    sqs, ses, s3 = client("sqs"), client("ses"), client("s3")
+    queue = sqs.create_queue(QueueName="intake")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody='{"reference": "CR-2026-7K3F9Q"}')
+    ses.verify_email_identity(EmailAddress="noreply@news.example.cn")
+    ses.send_raw_email(
+        RawMessage={"Data": b"From: noreply@news.example.cn\nTo: a@example.cn\nSubject: s\n\n\xe6\xad\xa3"}
+    )
+    s3.create_bucket(Bucket="raw-mail")
+    s3.put_object(Bucket="raw-mail", Key="inbound/1", Body=b"raw")
+
+    saver = persistence(tmp_path)
+    assert saver.save()
+    snapshot = json.loads(saver.state_file.read_text("utf-8"))
+
+    assert snapshot["version"] == 1
+    assert len(snapshot["dynamodb"]["requests"]) == ITEMS
+    assert {item["pk"]["S"] for item in snapshot["dynamodb"]["requests"]} == {f"REQ#{i}" for i in range(ITEMS)}
+    assert snapshot["dynamodb"]["requests"][0]["body"] == {"S": BODY}
+    assert [message["body"] for message in snapshot["sqs"]["intake"]] == ['{"reference": "CR-2026-7K3F9Q"}']
+    assert snapshot["ses"]["sent_count"] == 1
+    assert [message["type"] for message in snapshot["ses"]["messages"]] == ["RawMessage"]
+    assert [entry["key"] for entry in snapshot["s3"]["raw-mail"]] == ["inbound/1"]
+    assert not list(tmp_path.glob(".state.json.*.tmp")), "the temporary file was renamed into place"
+
+
+def test_saving_holds_a_few_entries_in_memory_not_the_whole_snapshot(moto: None, tmp_path: Path) -> None:
+    fill()
+    saver = persistence(tmp_path)
+    saver.save()  # the first save builds its S3 client (botocore's service model weighs megabytes)
+
+    tracemalloc.start()
+    try:
+        saver.save()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    size = saver.state_file.stat().st_size
+    assert size > 3_000_000  # the data is there
+    # Building the snapshot whole peaked at ~4x its size (dicts, encoded dicts, the text, its bytes);
+    # written entry by entry, the peak is the file's write buffer (1 MiB) and a few entries.
+    assert peak < 1_500_000 < size / 2, f"peak {peak:,} bytes for a snapshot of {size:,}"
