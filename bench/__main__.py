@@ -19,7 +19,7 @@ SECTIONS = {
     "stack": ("Local stack under 16 concurrent clients", "bench.local_stack"),
     "burst": ("Local stack through a burst of submissions (BENCH_BURST_SUBMISSIONS)", "bench.local_burst"),
     "mail": ("Mail parsing: 10 MB message with three attachments", "bench.mail_parse"),
-    "queue": ("Editors' queue listing with 10,000 requests", "bench.queue_listing"),
+    "queue": ("Editors' queue: listing, search, counts at BENCH_QUEUE_SIZES requests", "bench.queue_listing"),
     "reports": ("Editor-in-chief's report: one month, 10,000 requests (BENCH_REPORTS_REQUESTS)", "bench.reports"),
     "comments": ("Reader comments: submit, the public list, a breaking story", "bench.comments"),
     "cost": ("Cost in AWS, from the calls the handlers made", "bench.cost"),

@@ -110,18 +110,18 @@ class PeakRss(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self._pid = pid
-        self._stop = threading.Event()
+        self._done = threading.Event()
         self.peak = _rss(pid)
 
     def run(self) -> None:
-        while not self._stop.wait(0.5):
+        while not self._done.wait(0.5):
             try:
                 self.peak = max(self.peak, _rss(self._pid))
             except (OSError, RuntimeError):  # the process has ended
                 return
 
     def stop(self) -> int:
-        self._stop.set()
+        self._done.set()
         self.join()
         return self.peak
 

@@ -45,18 +45,26 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
-def client(service: str) -> Any:
-    """The process's one client for `service` (made on first use: no cold start pays for unused ones)."""
-    made = _clients.get(service)
+def client(service: str, signature_version: str | None = None) -> Any:
+    """The process's one client for `service` (made on first use: no cold start pays for unused ones).
+    ``signature_version`` picks another signer (``s3v4`` for presigned S3 links: Signature Version 4
+    is what every region accepts, and what a role's session credentials need)."""
+    name = f"{service}:{signature_version}" if signature_version else service
+    made = _clients.get(name)
     if made is not None:
         return made
     with _lock:
-        if service not in _clients:
+        if name not in _clients:
             from botocore.config import Config
 
-            config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
-            _clients[service] = _session().client(service, config=config)
-        return _clients[service]
+            config = Config(
+                retries={"mode": "standard", "max_attempts": 3},
+                connect_timeout=3,
+                read_timeout=10,
+                signature_version=signature_version,
+            )
+            _clients[name] = _session().client(service, config=config)
+        return _clients[name]
 
 
 def error_code(exc: ClientError) -> str:

@@ -60,6 +60,36 @@ class RawMailStore:
         return unavailable("S3", exc) if is_transient(exc) else RawMailStoreError(f"S3 call failed: {exc}")
 
 
+# A download link is good for this long: enough to click, too short to pass around.
+DOWNLOAD_LINK_SECONDS = 300
+
+
+def download_links(attachments: list[dict[str, Any]], s3: Any = None) -> list[dict[str, Any]]:
+    """Kept attachments (their stored records) as editors see them: name, type, size and a
+    short-lived presigned link that downloads the file under its own name. Signing makes no AWS call
+    (the role's s3:GetObject on attachments/ is checked when the link is used)."""
+    from urllib.parse import quote
+
+    s3 = s3 or client("s3", signature_version="s3v4")
+    shown = []
+    for item in attachments:
+        filename = str(item.get("filename") or "attachment")
+        url = s3.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": item["bucket"],
+                "Key": item["key"],
+                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
+                "ResponseContentType": "application/octet-stream",
+            },
+            ExpiresIn=DOWNLOAD_LINK_SECONDS,
+        )
+        shown.append(
+            {"filename": filename, "content_type": item.get("content_type", ""), "size": item.get("size"), "url": url}
+        )
+    return shown
+
+
 class RawMailStoreError(Exception):
     """S3 refused a call for a reason retrying will not fix (permissions, a bug)."""
 

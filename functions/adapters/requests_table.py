@@ -9,7 +9,7 @@ adapters.mail_markers, adapters.rate_limits) and this module runs them as one tr
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -180,10 +180,9 @@ class RequestsTable:
             "IndexName": "queue",
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
-            # An exact scan shows what it reads: one Query of a page (and one more item, to know
-            # whether there is a next page). Otherwise read more per round trip, so a selective check
-            # in code costs a few calls, not one per page of skipped items.
-            "Limit": flt.limit + 1 if scan.exact else 250,
+            # A page and one more item (to know whether there is a next page): for an exact scan, and
+            # for a check in code that most items pass, one Query is the page.
+            "Limit": flt.limit + 1,
         }
         if after:
             query["ExclusiveStartKey"] = {
@@ -193,13 +192,21 @@ class RequestsTable:
                 "queue_order": {"S": after},
             }
         found: list[tuple[str, CorrectionRequest]] = []
-        for item in self.db.query(**query):
+        for item in self._read(query, more=100):
             request = request_from_item(item)
             if scan.exact or matches(request, flt, editor_id=editor_id, now=now):
                 if len(found) == flt.limit:
                     return PartitionPage(scan.partition, found, exhausted=False)
                 found.append((str(item["queue_order"]), request))
         return PartitionPage(scan.partition, found, exhausted=True)
+
+    def _read(self, query: dict[str, Any], *, more: int) -> Iterator[Item]:
+        """The items of ``query``: its first page as asked, then pages of ``more``, so a selective
+        check in code costs a few round trips, not one per page of items it skips."""
+        first = next(self.db.pages(**query))
+        yield from (self.db.decode(item) for item in first.get("Items", []))
+        if "LastEvaluatedKey" in first:
+            yield from self.db.query(**{**query, "Limit": more, "ExclusiveStartKey": first["LastEvaluatedKey"]})
 
     def count_by_status(self, statuses: Sequence[Status]) -> dict[str, int]:
         """How many requests (spam aside) each status holds: the kept counters, one Query."""

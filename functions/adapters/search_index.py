@@ -47,20 +47,18 @@ class RequestSearch:
         self.db = db
 
     def find(self, text: str) -> SearchHits:
-        """References that may match ``text`` (a superset: the caller checks each), and whether that
-        is every one (False when all its tokens are too common to read whole)."""
+        """References that may match ``text`` (a superset: the caller checks each); none, and
+        ``complete`` False, when every token of it is too common to narrow anything."""
         candidates: set[str] | None = None
-        fallback: list[str] = []
         for token in search_tokens(text):
             postings, whole = self._postings(token)
             if not whole:
-                fallback = fallback or postings
                 continue
             candidates = set(postings) if candidates is None else candidates & set(postings)
             if len(candidates) <= FEW_ENOUGH:
                 break
         if candidates is None:
-            return SearchHits(tuple(fallback), complete=not fallback)
+            return SearchHits((), complete=False)
         return SearchHits(tuple(sorted(candidates)), complete=True)
 
     def _postings(self, token: str) -> tuple[list[str], bool]:

@@ -4,7 +4,7 @@ The contact mailbox and the form are open to anyone, and anyone can type anyone'
 service mails a request's text (its fields, quoted in acknowledgements, notices, questions and
 outcomes) only to an address that has shown it is the requester's:
 
-- a mail's From address, when SES's verdicts authenticate it (corrigo.mail.decisions.sender_authenticated);
+- a mail's From address, when SES's verdicts authenticate it (corrigo.mail.notification.sender_authenticated);
 - the request's `requester_email`, once its owner follows the confirmation link mailed to it.
 
 Until then an address gets one notice that says only that a request naming it was received, its

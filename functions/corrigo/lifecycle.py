@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -181,3 +182,14 @@ class AuditEvent:
     @property
     def public(self) -> bool:
         return self.action in PUBLIC_ACTIONS
+
+    def as_dict(self) -> dict[str, Any]:
+        """The event in JSON values, as the case view's timeline and a subject's export both show it."""
+        return {
+            "at": self.at,
+            "action": self.action.value,
+            "actor": self.actor,
+            "status_before": self.status_before.value if self.status_before else None,
+            "status_after": self.status_after.value,
+            "detail": self.detail,
+        }

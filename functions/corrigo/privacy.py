@@ -101,7 +101,7 @@ def stored_objects(request: CorrectionRequest) -> list[StoredObject]:
 
 
 def mail_marker_keys(request: CorrectionRequest) -> list[str]:
-    """The keys of the once-per-mail markers (corrigo.mail.decisions.idempotency_keys) of the mail
+    """The keys of the once-per-mail markers (corrigo.mail.notification.idempotency_keys) of the mail
     that created the request: its object key and its sender's Message-ID, which names the sender."""
     mail = request.source.get("mail") or {}
     keys = []
@@ -164,17 +164,7 @@ def export_document(email: str, cases: Sequence[tuple[CorrectionRequest, Sequenc
                 "public_note": request.public_note,
                 "fields": request.fields,
                 "source": _without_secrets(request.source),
-                "events": [
-                    {
-                        "at": event.at,
-                        "action": event.action.value,
-                        "actor": event.actor,
-                        "status_before": event.status_before.value if event.status_before else None,
-                        "status_after": event.status_after.value,
-                        "detail": event.detail,
-                    }
-                    for event in events
-                ],
+                "events": [event.as_dict() for event in events],
             }
             for request, events in sorted(cases, key=lambda case: case[0].created_at)
         ],

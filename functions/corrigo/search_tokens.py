@@ -90,7 +90,8 @@ def search_tokens(text: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class SearchHits:
     """What a search index answers: references that may match (every one is checked again against
-    the text), and whether they are all of them (False: the text's every token is too common)."""
+    the text); ``complete`` False when the text's every token is too common to narrow the search
+    (the caller then reads the queue in order, where such matches are dense)."""
 
     references: tuple[str, ...]
     complete: bool = True

@@ -17,19 +17,7 @@ def timeline(events: Sequence[AuditEvent], notes: Sequence[Note]) -> list[dict[s
     """Oldest first; at the same instant, events before notes (a note never precedes its cause)."""
     noted = {(note.at, note.author) for note in notes}
     entries: list[tuple[str, int, dict[str, Any]]] = [
-        (
-            event.at,
-            0,
-            {
-                "kind": "event",
-                "at": event.at,
-                "action": event.action.value,
-                "actor": event.actor,
-                "status_before": event.status_before.value if event.status_before else None,
-                "status_after": event.status_after.value,
-                "detail": event.detail,
-            },
-        )
+        (event.at, 0, {"kind": "event", **event.as_dict()})
         for event in events
         if not (event.action is Action.NOTE and (event.at, event.actor) in noted)
     ]

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolv
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.logging import correlation_paths
 
+from adapters.raw_mail import download_links
 from adapters.requests_table import RequestsTable
 from corrigo.config import editor_addresses_from, settings
 from corrigo.errors import BadQuery
@@ -195,7 +196,9 @@ def counts() -> Response[str]:
     summary="Every field, the audit trail, notes and the other requests on the article",
 )
 def case(reference: str) -> Response[str]:
-    return json_response(200, case_view(service().case(reference), service().clock(), SETTINGS.deadlines.holidays))
+    document = service().case(reference)
+    document["attachments"] = download_links(document["attachments"])
+    return json_response(200, case_view(document, service().clock(), SETTINGS.deadlines.holidays))
 
 
 @app.get("/editor/api/requests/<reference>/reply-template", summary="The suggested reply for an outcome")

@@ -19,7 +19,7 @@ from adapters.raw_mail import RawMailStore
 from adapters.requests_table import RequestsTable
 from corrigo.config import editor_addresses_from, settings
 from corrigo.mail.config import mail_settings
-from corrigo.mail.decisions import NotAMailNotification, notification_from_body
+from corrigo.mail.notification import NotAMailNotification, notification_from_body
 from handlers.queue_errors import each_record
 from handlers.wiring import review_service
 from observability import logger, metrics

@@ -27,7 +27,7 @@ from corrigo.comments.model import ArticleSettings, Comment, CommentEvent, Comme
 from corrigo.comments.moderation import Claim, ClaimedByOther, new_claim, penalty
 from corrigo.errors import BadQuery, ConcurrentChange, NotFound
 from corrigo.review import Editor
-from services.comments import DECIDED
+from services.comments import decided_event
 
 COMMENT_DECIDED_MAIL = "comment_decided"  # the outbox mail kind telling an author the outcome
 _RETRIES = 3  # a report landing between our read and our write: read again and decide again
@@ -223,7 +223,7 @@ class CommentModeration:
             after, event = move(comment, _iso(now))
             event = replace(event, detail={**event.detail, "actor_name": editor.name})
             release = self.queue.release_write(comment_id, editor.id, epoch)
-            also = [self._decided_event(after, epoch), *self._mail(after, epoch)]
+            also = [self.outbox.put_write(decided_event(after), epoch), *self._mail(after, epoch)]
             try:
                 self.table.save(comment, after, event, epoch, guards=[release], also=also)
                 return after
@@ -231,16 +231,6 @@ class CommentModeration:
                 if attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
-
-    def _decided_event(self, comment: Comment, epoch: int) -> dict[str, Any]:
-        detail = {
-            "comment_id": comment.id,
-            "article_url": comment.article_url,
-            "status": comment.status.value,
-            "reason_code": comment.reason_code or "",
-        }
-        message = outbox.event(f"{comment.id}#{comment.version}", comment.id, DECIDED, comment.updated_at, detail)
-        return self.outbox.put_write(message, epoch)
 
     def _mail(self, comment: Comment, epoch: int) -> list[dict[str, Any]]:
         """The author's mail about the outcome, when they gave an address (composed at delivery from

@@ -246,14 +246,18 @@ class CommentService:
         return after
 
     def _decided(self, comment: Comment, epoch: int) -> dict[str, Any]:
-        detail = {
-            "comment_id": comment.id,
-            "article_url": comment.article_url,
-            "status": comment.status.value,
-            "reason_code": comment.reason_code or "",
-        }
-        message = outbox.event(f"{comment.id}#{comment.version}", comment.id, DECIDED, comment.updated_at, detail)
-        return self.outbox.put_write(message, epoch)
+        return self.outbox.put_write(decided_event(comment), epoch)
+
+
+def decided_event(comment: Comment) -> outbox.OutboxMessage:
+    """The outbox event of a decision on ``comment``: one per version, so a retried save writes the same."""
+    detail = {
+        "comment_id": comment.id,
+        "article_url": comment.article_url,
+        "status": comment.status.value,
+        "reason_code": comment.reason_code or "",
+    }
+    return outbox.event(f"{comment.id}#{comment.version}", comment.id, DECIDED, comment.updated_at, detail)
 
 
 def _plausible_id(comment_id: str) -> bool:

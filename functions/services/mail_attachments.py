@@ -11,7 +11,8 @@ from corrigo.config import Settings
 from corrigo.lifecycle import Action
 from corrigo.mail import ParsedMail
 from corrigo.mail.config import MailSettings
-from corrigo.mail.decisions import AttachmentPlan, Notification, plan_attachments, sender_authenticated
+from corrigo.mail.decisions import AttachmentPlan, plan_attachments
+from corrigo.mail.notification import Notification, sender_authenticated
 from corrigo.mail_origin import MailOrigin
 from services.intake import IntakeService
 from services.ports import Clock, MailMarkers, RawMail, Requests

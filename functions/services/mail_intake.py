@@ -32,17 +32,9 @@ from corrigo.intake import new_request
 from corrigo.lifecycle import Action, Status
 from corrigo.mail import ParsedMail, extract_fields, parse_mail
 from corrigo.mail.config import MailSettings
-from corrigo.mail.decisions import (
-    Kind,
-    Notification,
-    auto_reply_blockers,
-    classify,
-    domain_of,
-    guess_language,
-    idempotency_keys,
-    with_sender,
-)
+from corrigo.mail.decisions import Kind, auto_reply_blockers, classify, guess_language, with_sender
 from corrigo.mail.limits import Budget, TooCostlyToRead
+from corrigo.mail.notification import Notification, domain_of, idempotency_keys
 from corrigo.mail_origin import MailOrigin
 from corrigo.model import CorrectionRequest
 from corrigo.validation import validate

@@ -12,15 +12,14 @@ from corrigo.errors import NotFound
 from corrigo.lifecycle import Action, TransitionNotAllowed
 from corrigo.mail import ParsedMail, extract_fields, strip_quoted
 from corrigo.mail.decisions import (
-    Notification,
     ReplyPlan,
     auto_reply_blockers,
     merge_fields,
     reply_plan,
     same_address,
-    sender_authenticated,
     text_excerpt,
 )
+from corrigo.mail.notification import Notification, sender_authenticated
 from corrigo.mail_origin import MailOrigin
 from corrigo.model import CorrectionRequest
 from corrigo.outbox import OutboxMessage

@@ -16,7 +16,7 @@ from corrigo.deadlines import DECISION, FIRST_RESPONSE, Breach, is_overdue, mark
 from corrigo.errors import BadQuery, ConcurrentChange, NotFound
 from corrigo.lifecycle import STATUS_LABELS, AuditEvent, Outcome, Status
 from corrigo.model import CorrectionRequest, iso
-from corrigo.outbox import OutboxMessage
+from corrigo.outbox import UNDELIVERABLE_FLAG, OutboxMessage
 from corrigo.references import is_reference, token_matches
 from corrigo.review import Editor, Note, check_reference
 from corrigo.review_queue import LISTABLE_STATUSES, QueueCursor, QueueFilter, matches, queue_position
@@ -123,7 +123,10 @@ def case_document(
         "same_article": others,
         # Requesters whose duplicates screening merged into this one: each is told its outcome.
         "linked_requesters": linked or [],
-        "attachments": [],
+        # Kept from the requester's mail (services/mail_attachments): the edge adds download links.
+        "attachments": list(request.source.get("attachments") or []),
+        "attachments_skipped": list(request.source.get("attachments_skipped") or []),
+        "requester_undeliverable": UNDELIVERABLE_FLAG in request.flags,
     }
 
 
@@ -177,7 +180,12 @@ class ReviewService:
                 raise BadQuery("q", "at least two characters, or a whole word")
             if self.search is None:
                 raise BadQuery("q", "search is not available here")
-            candidates = self.requests.get_many(self.search.find(flt.q).references)
+            hits = self.search.find(flt.q)
+            if not hits.complete:
+                # Every token is common (in hundreds of requests): matches are dense, so reading the
+                # queue in order and checking each finds a page within a few reads.
+                return self.requests.list_queue(flt, cursor, editor_id=editor.id, now=now)
+            candidates = self.requests.get_many(hits.references)
         found = sorted(
             (queue_position(r.urgency, r.first_response_due, r.reference), r)
             for r in candidates

@@ -175,7 +175,7 @@ def test_the_status_page_passes_axe_before_and_while_a_question_waits(stack, pag
     editor.goto(f"{stack.base_url}/editor/#{reference}")
     editor.reload()  # a new hash alone is no new page: the reload opens the case it names
     editor.locator("#c-reference", has_text=reference).wait_for()
-    editor.get_by_role("button", name=CLAIM["zh"]).click()
+    editor.get_by_role("button", name=CLAIM["zh"], exact=True).click()
     editor.locator("#ask-text").fill("请提供原文出处。")
     editor.locator("#ask-form button").click()
     stack.wait_for_status(
@@ -217,7 +217,7 @@ def test_the_editors_page_passes_axe_signed_out_and_with_a_case_open(stack, page
     assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
     check(page, f"the editors' queue with a case open ({lang})")
 
-    page.get_by_role("button", name=CLAIM[lang]).click()
+    page.get_by_role("button", name=CLAIM[lang], exact=True).click()
     page.locator("#a-claim:disabled").wait_for()
     check(page, f"the editors' page with a claimed case ({lang})")
 

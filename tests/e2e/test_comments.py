@@ -24,6 +24,20 @@ from tests.support.axe import assert_no_blocking_violations
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def stack():
+    """A stack of these tests' own: the text messages they cause stay out of the outbox the other
+    e2e tests read (which expect mail only)."""
+    from tests.support.stack_process import start_stack, stop_stack
+
+    running = start_stack()
+    yield running
+    stop_stack(running)
+    tracebacks = [index for index, line in enumerate(running.log) if "Traceback" in line]
+    assert not tracebacks, "\n\n".join("\n".join(running.log[index : index + 40]) for index in tracebacks)
+
+
 XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
 
@@ -74,8 +88,8 @@ def public_list(stack, article: str) -> list[dict]:
     return list(stack.get_json(f"/comments?{query}")["items"])
 
 
-def sign_in_to_comments(page, stack, article: str, status: str = "pending") -> None:
-    email, password = editor_credentials(stack)
+def sign_in_to_comments(page, stack, article: str, status: str = "pending", credentials=None) -> None:
+    email, password = credentials or editor_credentials(stack)
     page.goto(stack.base_url + "/editor/")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(password)
@@ -111,8 +125,20 @@ def test_a_reader_comments_a_moderator_approves_with_the_keyboard_and_it_is_publ
     assert "手机尾号" in moderator.locator("#cm-d-commenter").inner_text()
     # The Comments view passes axe as the rest of the page does (tests/e2e/test_accessibility.py).
     assert_no_blocking_violations(moderator, "the editors' Comments view")
+    # A second moderator reaching the same comment sees who holds it, and cannot decide it.
+    second = browser.new_context(locale="zh-CN").new_page()
+    sign_in_to_comments(second, stack, article, credentials=_second_editor(stack))
+    second.locator("#cm-list li").first.wait_for()
+    second.locator("#cm-list").focus()
+    second.keyboard.press("j")
+    second.locator("#cm-d-claim", has_text="正在审核这条评论，请选择其他评论").wait_for()
+    assert second.locator("#cm-approve").is_disabled()
+    second.context.close()
+    moderator.bring_to_front()
+    moderator.locator("#cm-list").focus()
     moderator.keyboard.press("a")
-    moderator.locator("#cm-empty").wait_for(state="visible")
+    moderator.locator("#cm-empty:not([hidden]), #cm-error:not(:empty)").first.wait_for()
+    assert moderator.locator("#cm-error").inner_text() == ""
     assert moderator.evaluate("window.__pwned") is None
 
     page.goto(status_link)
@@ -160,6 +186,37 @@ def test_a_banned_word_is_rejected_with_its_reason_and_a_report_sends_a_comment_
     moderator.context.close()
 
 
+def _cognito(stack):
+    import boto3
+
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=stack.aws_url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+
+def _second_editor(stack) -> tuple[str, str]:
+    """Another member of `editors` in the stack's user pool (created once)."""
+    email, password = "second-moderator@news.example.cn", "Second-Moderator-2026!"
+    cognito = _cognito(stack)
+    pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            MessageAction="SUPPRESS",
+        )
+    except cognito.exceptions.UsernameExistsException:
+        return email, password
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="editors")
+    return email, password
+
+
 def _pending(stack, article: str) -> list[str]:
     """The article's pending comment ids, through the moderators' API with the local editor's token."""
     answer = _editor_api(
@@ -174,15 +231,7 @@ def _approve(stack, comment_id: str) -> None:
 
 def _editor_api(stack, method: str, path: str) -> dict:
     email, password = editor_credentials(stack)
-    import boto3
-
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    cognito = _cognito(stack)
     config = stack.get_json("/editor/config.json")
     tokens = cognito.initiate_auth(
         AuthFlow="USER_PASSWORD_AUTH",

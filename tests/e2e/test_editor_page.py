@@ -75,7 +75,7 @@ def test_an_editor_signs_in_filters_claims_asks_and_resolves(stack, page):
     assert page.locator("#c-original").inner_text() == XSS
     assert page.evaluate("window.__pwned") is None
 
-    page.get_by_role("button", name="认领").click()
+    page.get_by_role("button", name="认领", exact=True).click()
     page.locator("#c-assignee", has_text=email).wait_for()
 
     page.locator("#ask-text").fill("请提供能证明原文有误的材料。")
@@ -188,7 +188,7 @@ def test_the_editors_page_speaks_chinese_in_beijing_time_with_no_raw_value(stack
     assert_readable(page)
 
     # Claimed: the history names the editor, not an id, and the move in words.
-    page.get_by_role("button", name="认领").click()
+    page.get_by_role("button", name="认领", exact=True).click()
     page.locator("#c-status", has_text=STATUS["in_review"]).wait_for()
     last = page.locator("#c-history tr").last
     assert email in last.inner_text()

@@ -24,8 +24,9 @@ from corrigo.outbox import OutboxMessage
 from corrigo.ratelimit import Counter
 from corrigo.reply_templates import ReplyTemplate
 from corrigo.review import Note
-from corrigo.search_tokens import SearchHits, request_tokens, search_tokens
 from corrigo.review_queue import QueueCursor, QueueFilter, matches, queue_position
+from corrigo.search_tokens import SearchHits, request_tokens, search_tokens
+from corrigo.spam import is_spam
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ class FakeStore:
         return shown[: flt.limit], None
 
     def count_by_status(self, statuses: Sequence[Status]) -> dict[str, int]:
-        return {s.value: sum(1 for r in self.requests.values() if r.status is s) for s in statuses}
+        """As the kept counters count: spam aside."""
+        return {s.value: sum(1 for r in self.requests.values() if r.status is s and not is_spam(r)) for s in statuses}
 
     # ---- Requests: writing --------------------------------------------------------------------
 

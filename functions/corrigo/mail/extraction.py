@@ -17,7 +17,8 @@ from corrigo.mail.docxform import read_docx
 from corrigo.mail.htmltext import read_html, row_line
 from corrigo.mail.labels import boolean_fields, convert, field_for_label, text_affirms
 from corrigo.mail.limits import ArchiveRefused, Budget, ReadLimits, TooCostlyToRead, cut
-from corrigo.mail.parsing import DEFAULT_LIMITS, Attachment, ParsedMail
+from corrigo.mail.parsed import Attachment, ParsedMail
+from corrigo.mail.parsing import DEFAULT_LIMITS
 from corrigo.mail.quoting import drop_header_blocks, strip_quoted
 from corrigo.schema import fields_by_name
 

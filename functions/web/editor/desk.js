@@ -73,7 +73,8 @@
     [...picked].forEach((reference) => { if (!shown.has(reference)) picked.delete(reference); });
     queueRows().forEach((li) => li.setAttribute("aria-checked", String(picked.has(li.dataset.reference))));
     $("desk-selected").textContent = picked.size ? fill("selected", { n: picked.size }) : t("none_selected");
-    ["desk-claim", "desk-release", "desk-reject"].forEach((id) => { $(id).disabled = picked.size === 0; });
+    // The bulk buttons appear with a selection (the case's own buttons act on the open request).
+    ["desk-claim", "desk-release", "desk-reject"].forEach((id) => { $(id).hidden = picked.size === 0; });
     $("desk-templates-open").hidden = !(page() && page().isAdmin());
   }
 
@@ -168,7 +169,10 @@
   // ---- reply templates (admins) -----------------------------------------------------------------
   async function loadTemplateForEditing() {
     $("desk-t-error").textContent = "";
-    const shown = await page().api("GET", "/reply-templates/" + encodeURIComponent($("desk-t-outcome").value));
+    const outcome = $("desk-t-outcome").value;
+    $("desk-t-save").disabled = true;  // nothing is saved over a template still loading
+    const shown = await page().api("GET", "/reply-templates/" + encodeURIComponent(outcome)).finally(() => { $("desk-t-save").disabled = false; });
+    if (outcome !== $("desk-t-outcome").value) return;  // another outcome was chosen meanwhile
     $("desk-t-zh").value = shown.zh; $("desk-t-en").value = shown.en;
     $("desk-t-state").textContent = shown.saved ? fill("saved_by", { who: page().person(shown.updated_by), when: page().when(shown.updated_at) }) : t("file_default");
   }

@@ -15,7 +15,7 @@
       q_release: "核查通过，放入队列", q_confirm: "确认不予受理", linked: "合并进来的其他申请人", spam_badge: "垃圾信息",
       erase: "删除申请人个人信息", erase_reason: "删除理由（必填，记入处理记录）", erase_reason_required: "请填写删除理由",
       erase_confirm: "确定删除此申请（及同一申请人的重复申请）中申请人的全部个人信息？原始邮件和附件一并删除，无法恢复。申请编号：",
-none: "无", other_lang: "English", other_value: "其他", yes: "是", no: "否", quarantine_reason: "待核查原因",
+none: "无", other_lang: "English", other_value: "其他", yes: "是", no: "否", quarantine_reason: "待核查原因", attachments: "附件", attachment_skipped: "未保存", undeliverable_badge: "邮件无法送达",
       missing: "缺少或无效：", duplicate_of: "重复申请，合并至 ", merged_into: "合并至 ", retention: "个人信息保留期已满",
       left: "剩 {span}", late: "逾期 {span}", paused: "暂停计时（{phrase}）", days: "{d} 个工作日", hours: "{h} 小时",
       days_hours: "{d} 个工作日 {h} 小时", under_hour: "不到 1 小时", responded: "已响应",
@@ -32,7 +32,7 @@ none: "无", other_lang: "English", other_value: "其他", yes: "是", no: "否"
       q_release: "Release to the queue", q_confirm: "Confirm: not taken up", linked: "Linked requesters (merged duplicates)", spam_badge: "Spam",
       erase: "Erase the requester's personal data", erase_reason: "Reason (required, kept in the history)", erase_reason_required: "Give a reason for the erasure",
       erase_confirm: "Erase every piece of the requester's personal data in this request (and their duplicates of it)? The raw mail and attachments go too; this cannot be undone. Reference: ",
-none: "none", other_lang: "中文", other_value: "Other", yes: "Yes", no: "No", quarantine_reason: "Why it was held",
+none: "none", other_lang: "中文", other_value: "Other", yes: "Yes", no: "No", quarantine_reason: "Why it was held", attachments: "Attachments", attachment_skipped: "not kept", undeliverable_badge: "Mail undeliverable",
       missing: "Missing or invalid: ", duplicate_of: "Duplicate, merged into ", merged_into: "Merged into ", retention: "Retention period over",
       left: "{span} left", late: "{span} overdue", paused: "clock paused ({phrase})", days: "{d} working day{s}", hours: "{h} h",
       days_hours: "{d} working day{s} {h} h", under_hour: "under 1 h", responded: "responded",
@@ -208,6 +208,7 @@ none: "none", other_lang: "中文", other_value: "Other", yes: "Yes", no: "No", 
     span.appendChild(el("span", label("urgency", item.urgency), "badge u" + item.urgency));
     if (item.overdue) span.appendChild(el("span", t("overdue_badge"), "badge overdue"));
     if (item.spam) span.appendChild(el("span", t("spam_badge"), "badge overdue"));
+    if (item.requester_undeliverable) span.appendChild(el("span", t("undeliverable_badge"), "badge overdue"));
     return span;
   }
 
@@ -322,6 +323,15 @@ none: "none", other_lang: "中文", other_value: "Other", yes: "Yes", no: "No", 
     $("c-reason").textContent = data.fields.reason || "";
     const fields = $("c-fields"); fields.replaceChildren();
     Object.entries(data.fields).forEach(([name, value]) => { fields.appendChild(el("dt", label("field", name))); fields.appendChild(el("dd", fieldValue(name, value))); });
+    // Attachments kept from the requester's mail: short-lived download links (never opened inline).
+    const files = $("c-attachments"); files.replaceChildren();
+    (data.attachments || []).forEach((file) => {
+      const link = el("a", file.filename + (file.size ? " (" + Math.ceil(file.size / 1024) + " KB)" : ""));
+      link.href = file.url; link.setAttribute("download", file.filename); link.rel = "noopener";
+      const li = el("li"); li.appendChild(link); files.appendChild(li);
+    });
+    (data.attachments_skipped || []).forEach((file) => files.appendChild(el("li", (file.filename || file.name || "") + " · " + t("attachment_skipped"), "muted")));
+    $("c-attachments-box").hidden = !files.children.length;
     const held = data.quarantine;
     $("c-quarantine-box").hidden = !held;
     $("c-quarantine").textContent = held ? label("quarantine_reason", held.reason) + (held.text ? colon() + held.text : "") : "";

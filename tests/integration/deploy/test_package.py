@@ -133,10 +133,15 @@ def http_sample(events: dict[str, Any]) -> dict[str, Any]:
     if ("POST", "/requests") in routes:
         body = VALID_SAMPLE.read_text("utf-8")
         return http_event("POST", "/requests", body=body, headers={"content-type": "application/json"})
-    method, path = next(r for r in routes if r[1].startswith("/editor/api/") and "{" not in r[1] and r[0] == "GET")
-    event = http_event(method, path)
-    event["requestContext"]["authorizer"] = {"jwt": {"claims": EDITOR_CLAIMS, "scopes": None}}
-    return event
+    editor_routes = [r for r in routes if r[1].startswith("/editor/api/") and "{" not in r[1] and r[0] == "GET"]
+    if editor_routes:
+        method, path = editor_routes[0]
+        event = http_event(method, path)
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": EDITOR_CLAIMS, "scopes": None}}
+        return event
+    if ("GET", "/comments") in routes:  # the public list of an article's comments
+        return http_event("GET", "/comments", query={"article_url": "https://news.example.cn/a/1.html"})
+    raise AssertionError(f"no sample request for routes {routes}; add one here")
 
 
 def sample_event(spec: FunctionSpec, aws: dict[str, Any]) -> dict[str, Any]:

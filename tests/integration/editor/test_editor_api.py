@@ -73,7 +73,11 @@ def test_authorization_matrix(who, expected, routes, gateway, tokens, queued):
             body=body_for(path) if method == "POST" else None,
             query=query,
         )
-        if expected is None and path in ADMIN_ONLY and (method, path) != ("GET", "/editor/api/reply-templates/{outcome}"):
+        if (
+            expected is None
+            and path in ADMIN_ONLY
+            and (method, path) != ("GET", "/editor/api/reply-templates/{outcome}")
+        ):
             assert status == 403, (method, path, status, body)
         elif expected is None:
             assert status not in (401, 403), (method, path, status, body)

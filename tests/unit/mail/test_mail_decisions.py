@@ -11,17 +11,13 @@ from corrigo.lifecycle import Status
 from corrigo.mail import parse_mail
 from corrigo.mail.decisions import (
     Kind,
-    NotAMailNotification,
     ReplyPlan,
-    Verdicts,
     auto_reply_blockers,
     bilingual_problems,
     classify,
     counter_window,
     guess_language,
-    idempotency_keys,
     merge_fields,
-    notification_from_body,
     plan_attachments,
     reference_of_message_id,
     replied_reference,
@@ -30,7 +26,8 @@ from corrigo.mail.decisions import (
     with_sender,
     within_cap,
 )
-from corrigo.mail.parsing import Attachment
+from corrigo.mail.notification import NotAMailNotification, Verdicts, idempotency_keys, notification_from_body
+from corrigo.mail.parsed import Attachment
 
 OURS = ("news.example.cn",)
 OWN = ("noreply@news.example.cn", "lxwm@news.example.cn")

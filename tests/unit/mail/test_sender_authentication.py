@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corrigo.mail import parse_mail
-from corrigo.mail.decisions import Verdicts, sender_authenticated
+from corrigo.mail.notification import Verdicts, sender_authenticated
 
 
 def mail(*headers: str, sender: str = "zs@example.org") -> object:

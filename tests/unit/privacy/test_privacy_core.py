@@ -122,7 +122,7 @@ def test_the_stored_objects_and_mail_markers_are_those_of_the_request_s_mail():
 
 
 def test_the_marker_keys_are_the_ones_mail_intake_writes():
-    from corrigo.mail.decisions import idempotency_keys
+    from corrigo.mail.notification import idempotency_keys
 
     request = mailed_request()
 

@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from corrigo.comments.mail import KIND as COMMENT_KIND
+from corrigo.comments.mail import compose_outcome
+from corrigo.comments.model import Comment, CommentStatus
 from corrigo.intake import new_request
 from corrigo.notifications import MailContext, compose
 from corrigo.urgency import parse_deadlines
 from web.render import render_email
 
 EMAILS = Path(__file__).resolve().parents[3] / "functions" / "web" / "emails"
-KINDS = sorted({p.name.split(".")[0] for p in EMAILS.glob("*.*.txt")})
+# Request mail (corrigo.notifications); a comment's decision is composed by corrigo.comments.mail, below.
+KINDS = sorted({p.name.split(".")[0] for p in EMAILS.glob("*.*.txt")} - {COMMENT_KIND})
 CONTEXT = MailContext("Corrigo <noreply@news.example.cn>", "lxwm@news.example.cn", "https://c.example.cn", render_email)
 SENT = {"now": datetime(2026, 11, 2, tzinfo=UTC), "unique": "0123456789ab"}
 PAYLOADS = [
@@ -140,3 +144,32 @@ def test_a_forged_recipient_address_never_adds_a_recipient(address):
         return  # refused outright: nothing sent
     head = message.as_bytes().partition(b"\n\n")[0].lower()
     assert b"\nbcc:" not in head and b"\ncc:" not in head
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("status", [CommentStatus.APPROVED, CommentStatus.REJECTED])
+def test_no_comment_field_reaches_a_header_of_its_decision_mail(status, language, payload):
+    comment = Comment(
+        id="C123456789ABC",
+        article_url="https://news.example.cn/a/1.html",
+        article_key="news.example.cn/a/1.html",
+        commenter="K1",
+        nickname=payload,
+        text=payload,
+        status=status,
+        created_at="2026-11-02T00:00:00.000Z",
+        updated_at="2026-11-02T00:00:00.000Z",
+        language=language,
+        status_token_hash="h",
+        reason_code="banned_words" if status is CommentStatus.REJECTED else None,
+        reason_note=payload,
+        email="reader@example.com",
+    )
+    message = compose_outcome(comment, CONTEXT, **SENT)
+    head = message.as_bytes().partition(b"\n\n")[0].lower()
+
+    assert not [line for line in head.split(b"\n") if line.startswith((b"bcc", b"cc"))]
+    assert message["To"] == "reader@example.com"
+    for name, value in message.items():
+        assert "\r" not in str(value) and "\n" not in str(value), (name, value)

@@ -6,7 +6,7 @@ import pytest
 
 from corrigo.lifecycle import Action, Status
 from corrigo.mail.config import mail_settings_from
-from corrigo.mail.decisions import Notification, Verdicts
+from corrigo.mail.notification import Notification, Verdicts
 from corrigo.mail_origin import MailOrigin
 from services.intake import IntakeService
 from services.mail_intake import MailIntakeService
