@@ -60,8 +60,8 @@ def _process_once() -> Any:
         request = worker().process(message["reference"])
         return {"reference": message["reference"], "status": request.status.value if request else "unknown"}
 
-    # Its own persistence layer: Powertools configures a layer per decorated function, so sharing the
-    # Notifier's (nested inside this one) would make each overwrite the other's key settings.
+    # Its own persistence layer: Powertools configures a layer per decorated function, so one shared
+    # with another decorated function would have each overwrite the other's key settings.
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     from adapters.aws import client
