@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -84,3 +86,33 @@ def sent_mail(deliver_outbox: OutboxDrain):
         ]
 
     return read
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+# One Chromium for the whole session, for every suite that drives a page (tests/e2e and the embed
+# script's tests): Playwright's sync API allows one running instance per thread.
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium; run it, or apt-get install chromium"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()

@@ -212,11 +212,17 @@ none: "none", other_lang: "中文", other_value: "Other", yes: "Yes", no: "No", 
     return span;
   }
 
+  // A fresh load (sign-in, a filter) may start while another is on its way: only the newest one's
+  // answer is shown, and a page is never added twice.
+  let queueLoads = 0;
   async function loadQueue(fresh) {
-    if (fresh) { cursor = null; items = []; selected = -1; }
+    if (fresh) { cursor = null; items = []; selected = -1; queueLoads += 1; }
+    const load = queueLoads;
     const data = await api("GET", "/requests?" + query());
+    if (load !== queueLoads) return;
     cursor = data.next_cursor; $("more").hidden = !cursor;
-    items.push(...data.items);
+    const shown = new Set(items.map((item) => item.reference));
+    items.push(...data.items.filter((item) => !shown.has(item.reference)));
     renderQueue();
   }
 

@@ -6,31 +6,17 @@ from here, everything else by the CommentsFunction over this test's moto (page.r
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from tests.integration.comments.conftest import ARTICLE, PHONE, body_of, code_for
 
-CHROMIUM = "/usr/bin/chromium"
 SERVICE = "https://corrections.news.example.cn"
 SCRIPT_TEXT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
 ARTICLE_PAGE = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预算</title>
 <link rel="canonical" href="{ARTICLE}"></head><body><article><h1>预算报告</h1><p>正文。</p></article>
 <script src="{SERVICE}/comments/embed.js"></script></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
