@@ -13,12 +13,11 @@ index is ACTIVE (docs/operations.md, "Reports: the created index").
 
 from __future__ import annotations
 
-import argparse
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra import backfill_cli
 from infra.local.lambda_runtime import add_code_dir_to_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,31 +85,13 @@ def backfill(db: Dynamo, *, dry_run: bool = False) -> Tally:
     return tally
 
 
-def table_name(args: argparse.Namespace, session: Any) -> str:
-    if args.table:
-        return str(args.table)
-    from infra.redrive import default_stack
-
-    cloudformation = session.client("cloudformation")
-    found = cloudformation.describe_stack_resource(
-        StackName=args.stack or default_stack(), LogicalResourceId="RequestsTable"
-    )
-    return str(found["StackResourceDetail"]["PhysicalResourceId"])
-
-
 def main(argv: list[str] | None = None, *, session: Any = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.backfill_created_day", description=__doc__.splitlines()[0])
-    parser.add_argument("--table", help="the requests table's name (default: the stack's RequestsTable)")
-    parser.add_argument("--stack", help="CloudFormation stack (default from samconfig.toml)")
-    parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL", ""), help="the local stack")
-    parser.add_argument("--dry-run", action="store_true", help="count the requests to update, change nothing")
+    parser = backfill_cli.arguments(
+        "python -m infra.backfill_created_day", __doc__.splitlines()[0], "count the requests to update, change nothing"
+    )
     args = parser.parse_args(argv)
-    if session is None:
-        import boto3
-
-        session = boto3.session.Session()
-    endpoint = {"endpoint_url": args.endpoint_url} if args.endpoint_url else {}
-    db = Dynamo(table_name(args, session), session.client("dynamodb", **endpoint))
+    session, client = backfill_cli.dynamodb_client(args, session)
+    db = Dynamo(backfill_cli.table_name(args, session), client)
     tally = backfill(db, dry_run=args.dry_run)
     verb = "would update" if args.dry_run else "updated"
     print(f"{verb} {tally.updated} request(s); {tally.skipped} changed meanwhile and already carry the day")

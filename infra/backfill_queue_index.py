@@ -17,13 +17,12 @@ but may be missed. --dry-run only counts. docs/operations.md, "The queue's layou
 
 from __future__ import annotations
 
-import argparse
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra import backfill_cli
 from infra.local.lambda_runtime import add_code_dir_to_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,32 +129,14 @@ def backfill(db: Dynamo, *, dry_run: bool = False, counts_only: bool = False) ->
     return tally
 
 
-def table_name(args: argparse.Namespace, session: Any) -> str:
-    if args.table:
-        return str(args.table)
-    from infra.redrive import default_stack
-
-    cloudformation = session.client("cloudformation")
-    found = cloudformation.describe_stack_resource(
-        StackName=args.stack or default_stack(), LogicalResourceId="RequestsTable"
-    )
-    return str(found["StackResourceDetail"]["PhysicalResourceId"])
-
-
 def main(argv: list[str] | None = None, *, session: Any = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.backfill_queue_index", description=__doc__.splitlines()[0])
-    parser.add_argument("--table", help="the requests table's name (default: the stack's RequestsTable)")
-    parser.add_argument("--stack", help="CloudFormation stack (default from samconfig.toml)")
-    parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL", ""), help="the local stack")
-    parser.add_argument("--dry-run", action="store_true", help="count the requests to move, change nothing")
+    parser = backfill_cli.arguments(
+        "python -m infra.backfill_queue_index", __doc__.splitlines()[0], "count the requests to move, change nothing"
+    )
     parser.add_argument("--counts-only", action="store_true", help="only set the counts per status again")
     args = parser.parse_args(argv)
-    if session is None:
-        import boto3
-
-        session = boto3.session.Session()
-    endpoint = {"endpoint_url": args.endpoint_url} if args.endpoint_url else {}
-    db = Dynamo(table_name(args, session), session.client("dynamodb", **endpoint))
+    session, client = backfill_cli.dynamodb_client(args, session)
+    db = Dynamo(backfill_cli.table_name(args, session), client)
     tally = backfill(db, dry_run=args.dry_run, counts_only=args.counts_only)
     verb = "would move" if args.dry_run else "moved"
     counted = ", ".join(f"{status} {n}" for status, n in sorted(tally.counts.items()))
