@@ -97,7 +97,6 @@ class CommentQueue:
         """One page of a queue: one Query of ``index`` (``status`` filters a commenter's history)."""
         hash_name = {"moderation": "queue_status", "article_queue": "article_queue", "by_commenter": "commenter"}[index]
         query: dict[str, Any] = {
-            "TableName": self.db.table_name,
             "IndexName": index,
             "KeyConditionExpression": "#h = :p",
             "ExpressionAttributeNames": {"#h": hash_name},
@@ -110,16 +109,8 @@ class CommentQueue:
             query["FilterExpression"] = "#s = :s"
             query["ExpressionAttributeNames"]["#s"] = "status"
             query["ExpressionAttributeValues"][":s"] = {"S": status}
-        if start:
-            query["ExclusiveStartKey"] = self.db.encode(start)
-        try:
-            answer = self.db.client.query(**query)
-        except (ClientError, BotoCoreError) as exc:
-            raise wrap(exc) from exc
-        items = [self.db.decode(i) for i in answer.get("Items", [])]
-        last = answer.get("LastEvaluatedKey")
-        rows = [{k: i[k] for k in ROW_FIELDS if k in i} for i in items]
-        return rows, (self.db.decode(last) if last else None)
+        items, last = self.db.page(start, **query)
+        return [{k: i[k] for k in ROW_FIELDS if k in i} for i in items], last
 
     def history(self, commenter_id: str) -> list[Item]:
         """The commenter's latest comments, newest first (one Query of ``by_commenter``)."""

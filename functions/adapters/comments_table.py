@@ -181,23 +181,15 @@ class CommentsTable:
 
     def public_page(self, article_key: str, start: dict[str, str] | None) -> tuple[list[Item], dict[str, Any] | None]:
         """One page of an article's visible comments, newest first: one Query of the `public` index."""
-        query: dict[str, Any] = {
-            "TableName": self.db.table_name,
-            "IndexName": "public",
-            "KeyConditionExpression": "public_pk = :a",
-            "ExpressionAttributeValues": {":a": {"S": public_pk(article_key)}},
-            "ScanIndexForward": False,
-            "Limit": PAGE_SIZE,
-        }
-        if start:
-            query["ExclusiveStartKey"] = self.db.encode(start)
-        try:
-            answer = self.db.client.query(**query)
-        except (ClientError, BotoCoreError) as exc:
-            raise wrap(exc) from exc
-        items = [self.db.decode(i) for i in answer.get("Items", [])]
-        last = answer.get("LastEvaluatedKey")
-        return [{k: i.get(k) for k in PUBLIC_FIELDS} for i in items], (self.db.decode(last) if last else None)
+        items, last = self.db.page(
+            start,
+            IndexName="public",
+            KeyConditionExpression="public_pk = :a",
+            ExpressionAttributeValues={":a": {"S": public_pk(article_key)}},
+            ScanIndexForward=False,
+            Limit=PAGE_SIZE,
+        )
+        return [{k: i.get(k) for k in PUBLIC_FIELDS} for i in items], last
 
     def settings(self, article_key: str) -> ArticleSettings | None:
         item = self.db.get(**_settings_key(article_key))

@@ -145,6 +145,15 @@ class Dynamo:
         except (ClientError, BotoCoreError) as exc:
             raise wrap(exc) from exc
 
+    def page(self, start: Item | None = None, **query: Any) -> tuple[list[Item], Item | None]:
+        """One page of a Query from ``start`` (the last page's end), decoded, and where it ended
+        (None after the last): what an API's cursor carries."""
+        if start:
+            query["ExclusiveStartKey"] = self.encode(start)
+        answer = next(self.pages(**query))
+        last = answer.get("LastEvaluatedKey")
+        return [self.decode(item) for item in answer.get("Items", [])], (self.decode(last) if last else None)
+
     def query(self, **query: Any) -> Iterator[Item]:
         """Every item a Query finds, decoded, page after page (stop iterating to stop reading)."""
         for page in self.pages(**query):
