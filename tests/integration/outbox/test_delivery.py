@@ -89,9 +89,14 @@ def test_a_refused_address_is_kept_on_the_message_and_flagged_on_the_request(
     assert UNDELIVERABLE_FLAG in request.flags
 
 
-def test_an_event_message_is_published_on_the_outcome_bus(aws, deliver_outbox):
+def test_an_event_message_is_published_on_the_outcome_bus(aws, deliver_outbox, bus_events):
     put_message(aws, outbox.event("m-event", "CR-2026-AAAAAA", "CorrectionResolved", NOW, {"outcome": "corrected"}))
 
-    deliver_outbox()
+    [event] = bus_events()  # what the CMS's rule receives (the consumer runs first)
 
     assert deliver_outbox.states()["m-event"] == "sent"
+    assert (event["source"], event["detail-type"], event["detail"]) == (
+        "corrigo",
+        "CorrectionResolved",
+        {"outcome": "corrected"},
+    )
