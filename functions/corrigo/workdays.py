@@ -41,16 +41,31 @@ def add_working_days(start: datetime, days: int, holidays: frozenset[date] = NO_
     return moment
 
 
+def working_days_from(first: date, stop: date, holidays: frozenset[date] = NO_HOLIDAYS) -> int:
+    """Working days among the dates ``first`` up to, not including, ``stop``: whole weeks counted at once,
+    so a deadline months overdue costs what one a day overdue does."""
+    days = (stop - first).days
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    count = 5 * weeks + sum(1 for n in range(rest) if (first + timedelta(days=n)).weekday() < 5)
+    return count - sum(1 for day in holidays if first <= day < stop and day.weekday() < 5)
+
+
 def working_time_between(start: datetime, end: datetime, holidays: frozenset[date] = NO_HOLIDAYS) -> timedelta:
     """How much of [start, end) fell on working days: what a pause cost the deadline clock."""
+    if end <= start:
+        return timedelta()
+    first_day, last_day = beijing_date(start), beijing_date(end)
+    if first_day == last_day:
+        return end - start if is_working_day(first_day, holidays) else timedelta()
     total = timedelta()
-    moment = start
-    while moment < end:
-        stop = min(_next_midnight(moment), end)
-        if is_working_day(beijing_date(moment), holidays):
-            total += stop - moment
-        moment = stop
-    return total
+    if is_working_day(first_day, holidays):
+        total += _next_midnight(start) - start
+    if is_working_day(last_day, holidays):
+        total += end - datetime(last_day.year, last_day.month, last_day.day, tzinfo=BEIJING)
+    # Beijing keeps no daylight saving: every day between is 24 hours.
+    return total + timedelta(days=working_days_from(first_day + timedelta(days=1), last_day, holidays))
 
 
 def add_working_time(start: datetime, amount: timedelta, holidays: frozenset[date] = NO_HOLIDAYS) -> datetime:

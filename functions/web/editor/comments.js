@@ -134,14 +134,21 @@
     $("cm-selected").textContent = chosen.size ? fill("selected", { n: chosen.size }) : "";
   }
 
+  // Opening the view and a filter each start a fresh load: only the newest one's answer is shown,
+  // or a late, stale answer would empty the selection under the moderator's keys.
+  let loads = 0;
   async function load(fresh) {
     const params = new URLSearchParams({ status: $("cm-status").value || "pending" });
     if ($("cm-article").value.trim()) params.set("article_url", $("cm-article").value.trim());
     if (!fresh && cursor) params.set("cursor", cursor);
+    if (fresh) loads += 1;
+    const started = loads;
     try {
       const page = await api("GET", "/comments?" + params.toString());
+      if (started !== loads) return;
       if (fresh) { items = []; chosen.clear(); current = -1; showDetail(null); }
-      items = items.concat(page.items);
+      const listed = new Set(items.map((item) => item.id));
+      items = items.concat(page.items.filter((item) => !listed.has(item.id)));
       cursor = page.next_cursor;
       renderCounts(page.counts);
       renderList();

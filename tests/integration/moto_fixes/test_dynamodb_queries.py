@@ -162,3 +162,36 @@ def test_a_partition_query_does_not_sort_the_whole_table(monkeypatch: pytest.Mon
         comparisons = query_one_partition_of_a_big_table(client, monkeypatch)
 
     assert comparisons < 20
+
+
+def query_a_big_index_partition(client: Any, monkeypatch: pytest.MonkeyPatch, size: int = 500) -> int:
+    """Key comparisons made by one page of a global index partition of ``size`` items, written in an
+    order that is not the index's."""
+    for n in range(size):
+        order = f"{(n * 7919) % size:05}"  # a permutation of 0..size-1
+        client.put_item(
+            TableName=REQUESTS,
+            Item={
+                "pk": {"S": f"R#{n:05}"},
+                "sk": {"S": "REQUEST"},
+                "queue_status": {"S": "queued"},
+                "queue_order": {"S": order},
+            },
+        )
+    with counting_key_comparisons(monkeypatch) as comparisons:
+        page = client.query(
+            TableName=REQUESTS,
+            IndexName="queue",
+            KeyConditionExpression="queue_status = :s",
+            ExpressionAttributeValues={":s": {"S": "queued"}},
+            Limit=20,
+        )
+    assert [item["queue_order"]["S"] for item in page["Items"]] == [f"{n:05}" for n in range(20)]
+    return comparisons.count
+
+
+def test_an_index_partition_is_ordered_with_one_comparison_per_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    with moto_as("fixed"), mocked_dynamodb(monkeypatch) as client:
+        comparisons = query_a_big_index_partition(client, monkeypatch)
+
+    assert comparisons < 2 * 500

@@ -66,3 +66,15 @@ def test_released_moto_still_keeps_every_shard_iterator(monkeypatch: pytest.Monk
     assert kept >= 20, (
         f"{released()} no longer keeps every shard iterator it handed out: remove infra/moto_fixes/dynamodb_streams.py"
     )
+
+
+def test_released_moto_still_orders_a_query_by_comparing_dynamo_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.moto_fixes.test_dynamodb_queries import query_a_big_index_partition
+
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        comparisons = query_a_big_index_partition(client, monkeypatch)
+
+    assert comparisons >= 2 * 500, (
+        f"{released()} no longer sorts a Query's items by comparing DynamoTypes: "
+        "remove the presorting (sorted_items) of infra/moto_fixes/dynamodb_queries.py"
+    )

@@ -1,6 +1,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corrigo.schema import load_schema, request_types
 from corrigo.urgency import URGENCY_EXCEPTIONS, default_deadlines, parse_deadlines, urgency_of
@@ -71,3 +73,28 @@ def test_a_beijing_holiday_starts_at_beijing_midnight():
     # and Tuesday 00:00 Beijing (Monday 16:00 UTC) is the first working moment.
     resumed = add_working_time(datetime(2026, 10, 3, 12, tzinfo=UTC), timedelta(minutes=1), holidays)
     assert resumed == datetime(2026, 10, 5, 16, 1, tzinfo=UTC)
+
+
+def _working_time_day_by_day(start: datetime, end: datetime, holidays: frozenset[date]) -> timedelta:
+    """The definition, one Beijing day at a time: what working_time_between must equal."""
+    total, moment = timedelta(), start
+    while moment < end:
+        local = moment.astimezone(BEIJING)
+        following = local.date() + timedelta(days=1)
+        stop = min(datetime(following.year, following.month, following.day, tzinfo=BEIJING), end)
+        if local.weekday() < 5 and local.date() not in holidays:
+            total += stop - moment
+        moment = stop
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),
+    length=st.timedeltas(min_value=timedelta(), max_value=timedelta(days=400)),
+    holidays=st.frozensets(st.dates(min_value=date(2025, 1, 1), max_value=date(2029, 2, 1)), max_size=20),
+)
+def test_working_time_between_counts_whole_weeks_as_the_day_by_day_definition_does(start, length, holidays):
+    end = start + length
+    assert working_time_between(start, end, holidays) == _working_time_day_by_day(start, end, holidays)
+    assert working_time_between(end, start, holidays) == timedelta()
