@@ -133,9 +133,15 @@
 
   var nickname = el("input", { type: "text", maxlength: String(F.nickname.max), autocomplete: "nickname", required: "" });
   var text = el("textarea", { maxlength: String(F.text.max), rows: "4", required: "" });
+  var email = el("input", { type: "email", maxlength: String(F.email.max), autocomplete: "email" });
+  var emailField = field("email", F.email.label, email);
+  var emailHelp = el("span", { id: uid + "-email-help", "class": "corrigo-help" }, [F.email.help]);
+  email.setAttribute("aria-describedby", emailHelp.id);
+  emailField.appendChild(el("br"));
+  emailField.appendChild(emailHelp);
   var commentForm = el("form", { "class": "corrigo-form", novalidate: "" }, [
     el("h3", {}, [T.write]), el("p", {}, [T.review]), field("nickname", F.nickname.label, nickname), field("text", F.text.label, text),
-    el("button", { type: "submit" }, [T.submit])
+    emailField, el("button", { type: "submit" }, [T.submit])
   ]);
   var phone = el("input", { type: "tel", autocomplete: "tel", required: "" });
   var code = el("input", { type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6" });
@@ -146,7 +152,9 @@
   ]);
 
   function submitComment() {
-    return post("/comments", { article_url: article, nickname: nickname.value, text: text.value }).then(function (answer) {
+    var fields = { article_url: article, nickname: nickname.value, text: text.value };
+    if (email.value.trim()) { fields.email = email.value.trim(); }
+    return post("/comments", fields).then(function (answer) {
       if (answer.status === 202) {
         text.value = "";
         say([T.pending]);

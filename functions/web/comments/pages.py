@@ -139,6 +139,7 @@ def embed_fields() -> dict[str, dict[str, Any]]:
         found[language] = {
             "nickname": comment["nickname"],
             "text": comment["text"],
+            "email": comment["email"],
             "phone": verify["phone"],
             "code": verify["code"],
             "reasons": report_reasons(language),

@@ -69,11 +69,16 @@ def test_a_published_script_stays_text_and_runs_nowhere(page, verified, post_com
     assert page.evaluate("window.pwned") is None
 
 
-def test_a_reader_verifies_by_code_and_comments_from_the_keyboard(page, outbox):
+def test_a_reader_verifies_by_code_and_comments_from_the_keyboard(page, outbox, service):
     page.goto(ARTICLE)
     page.get_by_label("昵称").fill("键盘读者")
     page.get_by_label("评论内容").fill("全程用键盘提交。")
-    page.get_by_label("评论内容").press("Tab")
+    address = page.get_by_label("电子邮箱（选填）")
+    address.fill("keyboard-reader@example.com")
+    assert "审核结果会发到这个邮箱" in address.evaluate(
+        "e => document.getElementById(e.getAttribute('aria-describedby')).textContent"
+    )
+    address.press("Tab")
     page.keyboard.press("Enter")  # the submit button has the focus
 
     phone = page.get_by_label("手机号码")
@@ -90,6 +95,10 @@ def test_a_reader_verifies_by_code_and_comments_from_the_keyboard(page, outbox):
     status.get_by_text("审核中").wait_for()
     link = status.get_by_role("link", name="查看审核进度")
     assert link.get_attribute("href").startswith(f"{SERVICE}/comments/C")
+    # The address given is kept with the comment: the moderators' decision is mailed to it
+    # (tests/integration/comments/test_moderation_api.py: the author is mailed the outcome once).
+    comment_id = urlsplit(link.get_attribute("href")).path.rsplit("/", 1)[-1]
+    assert service.table.get(comment_id).email == "keyboard-reader@example.com"
 
 
 def test_the_script_carries_the_schemas_labels_and_never_assigns_html(api):

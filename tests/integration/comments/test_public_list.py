@@ -141,6 +141,7 @@ def test_without_javascript_a_reader_replies_to_a_published_comment(api, publish
     assert query["reply_to"] == parent
     form_page = api("GET", "/articles/comments", query=query, headers=html, cookie=f"corrigo_commenter={token}")
     assert f'name="reply_to" value="{parent}"' in form_page["body"] and "您正在回复一条评论" in form_page["body"]
-    form = {"article_url": ARTICLE, "nickname": "乙", "text": "同意", "reply_to": parent}
+    assert 'type="email" id="f-email" name="email"' in form_page["body"]  # optional: told the outcome by mail
+    form = {"article_url": ARTICLE, "nickname": "乙", "text": "同意", "reply_to": parent, "email": ""}
     answer = api("POST", "/comments", form=form, headers=html, cookie=f"corrigo_commenter={token}")
     assert answer["statusCode"] == 303
