@@ -188,7 +188,13 @@ class _IntakeHandler:
             raw = str(raw).encode("utf-8", errors="surrogateescape")
         loop = asyncio.get_running_loop()
         # boto3 blocks: keep it off the event loop so other SMTP sessions carry on.
-        message_id = await loop.run_in_executor(None, self._receive, raw, envelope)
+        try:
+            message_id = await loop.run_in_executor(None, self._receive, raw, envelope)
+        except Exception as exc:  # whatever failed, the mail is not safely with us
+            # A temporary failure: the sending server keeps the mail and tries again later (RFC 5321
+            # 4.2.5), where a 5xx would have it bounce a reader's complaint.
+            log.warning("mail of %d bytes not taken (451, the sender will retry): %s", len(raw), exc)
+            return "451 4.3.0 The mail could not be stored just now; please try again later"
         return f"250 Ok {message_id}"
 
     def _receive(self, raw: bytes, envelope: Envelope) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support.faults import local_fault
 from tests.support.mail_forms import (
     INTAKE,
     docx_form_mail,
@@ -50,6 +51,24 @@ def status_path(message: dict) -> str:
 
 def mails_to(stack, address: str) -> list[dict]:
     return [m for m in stack.outbox() if address in m.get("to", [])]
+
+
+def test_mail_that_cannot_be_stored_is_deferred_with_451_and_taken_when_sent_again(stack):
+    """The sending server keeps a mail answered 4xx and tries again; a 5xx would bounce it."""
+    address = sender()
+    raw = gbk_form_mail(address, email=address)
+    with (
+        local_fault(stack.base_url, "s3", "outage", operations=["PutObject"]),
+        pytest.raises(smtplib.SMTPDataError) as deferred,
+    ):
+        send(stack, raw, address)
+    assert deferred.value.smtp_code == 451
+    assert any("451, the sender will retry" in line for line in stack.log)
+
+    send(stack, raw, address)  # the retry, once storage is back
+    ack = stack.wait_for_mail(lambda m: mail_to(address)(m) and "已收到" in m["subject"])
+    assert stack.wait_for_status(status_path(ack), "queued")
+    assert len([m for m in mails_to(stack, address) if "已收到" in m["subject"]]) == 1
 
 
 def test_other_recipients_are_refused_at_rcpt(stack):
