@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from adapters.raw_mail import DOWNLOAD_LINK_SECONDS, download_links
 from corrigo.outbox import UNDELIVERABLE_FLAG
-from services.review import case_document
+from services.review_documents import case_document
 
 
 def test_a_kept_attachment_gets_a_presigned_download_link_under_its_own_name(aws):
