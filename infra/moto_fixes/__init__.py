@@ -8,7 +8,8 @@ tests/integration/moto_fixes/ run the same scenarios on both) and costs in propo
 - `instance_tracker`: moto's tracker of every model object holds them weakly;
 - `dynamodb_transactions`: TransactWriteItems rolls back from a journal of the items it touched
   instead of deep copies of whole tables;
-- `dynamodb_queries`: Query considers the items of its partition, not the whole table sorted;
+- `dynamodb_queries`: Query considers the items of its partition, not the whole table sorted, and
+  orders them by plain values before moto's own sort (which then finds them in order);
 - `sqs_queues`: SendMessage, ReceiveMessage and DeleteMessage walk a queue once, not dozens of times;
 - `dynamodb_streams`: GetRecords forgets the shard iterator it used (moto kept every one).
 
