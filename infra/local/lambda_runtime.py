@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .invocation import invoking
+from .invocation import invoking, refuse_calls_of_stopped_invocations
 from .memory import MemoryUse, PeakWatch, current_rss_kb
 from .template import ACCOUNT_ID, REGION, IntrinsicResolver, TemplateError
 
@@ -151,12 +151,13 @@ class FunctionTimedOut(Exception):
 class _Invocation:
     """One run of a handler in a thread of its own, which the caller may stop waiting for.
 
-    Python cannot kill a thread, so a handler past its deadline runs on: what the emulation cannot
-    do is stop its side effects (its AWS calls still happen, its log lines still appear) or give the
+    Python cannot kill a thread, so a handler past its deadline runs on. From the deadline on, each
+    AWS call it tries fails (infra/local/invocation.py), as Lambda's stopped sandbox makes none; what
+    the emulation cannot do is stop its other side effects (its log lines still appear) or give the
     next invocation a fresh execution environment, as Lambda does after a timeout (module state the
-    abandoned thread changes is seen by later invocations). What it does guarantee: each invocation
-    has its own result slot, and once the caller has given up, the late result or exception is
-    dropped under the lock, so it can never be taken as another invocation's outcome.
+    abandoned thread changes is seen by later invocations). And each invocation has its own result
+    slot: once the caller has given up, the late result or exception is dropped under the lock, so
+    it can never be taken as another invocation's outcome.
     """
 
     def __init__(self, spec: FunctionSpec, handler: Handler, event: Any, context: LambdaContext) -> None:
@@ -167,6 +168,7 @@ class _Invocation:
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._abandoned_at: float | None = None
+        self._stopped = threading.Event()  # set at the deadline: the thread's AWS calls fail from then
         self._result: Any = None
         self._error: BaseException | None = None
 
@@ -179,7 +181,7 @@ class _Invocation:
         error: BaseException | None = None
         try:
             # Set here, in the thread that runs the handler: contextvars do not cross threads.
-            with invoking(self._spec.logical_id):
+            with invoking(self._spec.logical_id, self._stopped):
                 result = self._handler(self._event, self._context)
         except Exception as exc:
             error = exc
@@ -207,6 +209,7 @@ class _Invocation:
             if self._done.is_set():  # finished just at the deadline
                 return True
             self._abandoned_at = time.monotonic()
+            self._stopped.set()
             return False
 
     def outcome(self) -> Any:
@@ -296,6 +299,7 @@ def load_handler(handler_path: str) -> Handler:
 def load_functions(specs: Iterable[FunctionSpec], code_dir: Path) -> dict[str, LocalFunction]:
     """Set the shared environment, then import every handler (the cold start, done once)."""
     specs = list(specs)
+    refuse_calls_of_stopped_invocations()  # before the handlers make their clients
     os.environ.update(shared_environment(specs))
     add_code_dir_to_path(code_dir)
     return {spec.logical_id: LocalFunction(spec, load_handler(spec.handler)) for spec in specs}

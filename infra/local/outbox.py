@@ -62,18 +62,21 @@ class Outbox:
                 self._first_seen.setdefault(_message_id(message), now)
             self._seen_count = len(messages)
 
-    def emails(self) -> list[dict[str, Any]]:
+    def emails(self, after: int | None = None) -> list[dict[str, Any]]:
         """Sent emails (``"channel": "email"``) and text messages (``"channel": "sms"``, ``to``, ``text``),
-        oldest first, decoded for people and tests to read."""
+        oldest first, decoded for people and tests to read. Each email has its ``position`` in the
+        order sent; ``after`` (a position, or -1) gives only the emails past it and no text messages,
+        so a reader of thousands of emails decodes each once, reading on from the last it saw."""
         with self._serialised():
             messages = list(self._sent_messages())
-            texts = list(_sms_messages().items())
+            texts = list(_sms_messages().items()) if after is None else []
         now = time.time()
         self._stamp(now)  # anything sent around the listener (it never should) still gets a time
         kept_from = len(messages) - DESCRIBED_KEPT
+        first = 0 if after is None else max(0, after + 1)
         mails = [
-            {**self._described_once(message, keep=index >= kept_from), "channel": "email"}
-            for index, message in enumerate(messages)
+            {**self._described_once(message, keep=index >= kept_from), "channel": "email", "position": index}
+            for index, message in enumerate(messages[first:], start=first)
         ]
         sms = [
             {

@@ -14,14 +14,15 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from infra.iam.local import MODE_ENV, check_mode, is_project_template, stack_check
 from infra.iam.recorder import IamCheck, activate, deactivate, save_report
 
 from .event_sources import EventSources
 from .extensions import ExtraService, StartupStep, default_extra_services, default_startup_steps
-from .faults import HousekeepingClients, faults_route
-from .gateway import HttpGateway, OutgoingResponse, json_response, routes_from_template
+from .faults import HousekeepingClients, faults_route, problem
+from .gateway import HttpGateway, IncomingRequest, OutgoingResponse, json_response, routes_from_template
 from .jwt_authorizer import JwtAuthorizer, JwtAuthorizerConfig, jwks_url_for
 from .lambda_runtime import LocalFunction, function_specs, load_functions
 from .moto_endpoint import MotoEndpoint, reset_moto_state
@@ -139,9 +140,9 @@ class LocalStack:
         assert self.resolver is not None, "start() first"
         return self.resolver.get_att(logical_id, attribute)
 
-    def outbox(self) -> list[dict[str, Any]]:
+    def outbox(self, after: int | None = None) -> list[dict[str, Any]]:
         assert self._outbox is not None, "start() first"
-        return self._outbox.emails()
+        return self._outbox.emails(after)
 
     def user_pool_with_group(self, group_name: str) -> str | None:
         """The id of the template's user pool that has a group of this name, if any."""
@@ -200,7 +201,7 @@ class LocalStack:
         self.functions = load_functions(specs, self.code_dir)
 
         routes = routes_from_template(self.template, self.resolver, specs, self.functions, self._make_authorizer)
-        self._gateway.add_local_route("/_local/outbox", self._outbox_response)
+        self._gateway.add_local_handler("/_local/outbox", self._outbox_response)
         self._gateway.add_local_handler("/_local/faults", faults_route(self._endpoint.faults))
         self._gateway.add_local_route("/_local/health", lambda: json_response(200, {"status": "ok"}))
         self._gateway.start(routes)
@@ -313,5 +314,16 @@ class LocalStack:
     def _make_authorizer(self, config: JwtAuthorizerConfig) -> JwtAuthorizer:
         return JwtAuthorizer(config, jwks_url_for(config.issuer, self.aws_url))
 
-    def _outbox_response(self) -> OutgoingResponse:
-        return json_response(200, self.outbox())
+    def _outbox_response(self, request: IncomingRequest) -> OutgoingResponse:
+        """`GET /_local/outbox[?after=<position>]`: every email and text message, or the emails sent
+        after the one at that position (each email carries its `position`)."""
+        if request.method not in ("GET", "HEAD"):
+            return problem(405, "Method Not Allowed", "method", "the outbox is read with GET")
+        values = parse_qs(urlsplit(request.target).query).get("after", [])
+        if not values:
+            return json_response(200, self.outbox())
+        try:
+            after = int(values[0])
+        except ValueError:
+            return problem(400, "Bad Request", "after", "after must be a whole number: the position of an email")
+        return json_response(200, self.outbox(after))

@@ -115,3 +115,27 @@ def test_the_outbox_lists_mail_sent_with_sesv2_raw_content(http, stack):
     assert "MIME-Version" in mail["raw"]
     assert mail["timestamp"].endswith("+00:00")
     assert stack.outbox()[-1]["id"] == outbox[-1]["id"]
+
+
+def test_the_outbox_reads_on_from_a_position(http, stack):
+    """`?after=<position>`: only the emails sent after that one, so a reader of thousands decodes each once."""
+
+    def send(subject: str) -> None:
+        body = json.dumps({"to": "reader@example.org", "subject": subject, "text": "谢谢。"}).encode()
+        assert http("POST", "/mail", body=body, headers={"Content-Type": "application/json"}).status == 202
+
+    send("第一封 first")
+    everything = http("GET", "/_local/outbox").json()
+    last = everything[-1]["position"]
+    assert [m["position"] for m in everything] == list(range(len(everything)))
+    assert http("GET", f"/_local/outbox?after={last}").json() == []
+
+    send("第二封 second")
+    send("第三封 third")
+    newer = http("GET", f"/_local/outbox?after={last}").json()
+    assert [m["subject"] for m in newer] == ["第二封 second", "第三封 third"]
+    assert [m["position"] for m in newer] == [last + 1, last + 2]
+    assert len(http("GET", "/_local/outbox?after=-1").json()) == len(everything) + 2
+
+    refused = http("GET", "/_local/outbox?after=latest")
+    assert refused.status == 400 and refused.json()["errors"][0]["field"] == "after"

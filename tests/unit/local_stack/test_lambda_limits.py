@@ -151,3 +151,42 @@ def test_a_scheduled_tick_past_its_timeout_counts_as_failed(caplog):
     gate.release.set()
 
     assert "SlowFunction.Sweep: SlowFunction timed out; this tick failed" in caplog.text
+
+
+def test_an_abandoned_handler_makes_no_aws_call_after_its_timeout(monkeypatch):
+    """Lambda stops the sandbox at the Timeout: a late SendEmail here would duplicate the retry's."""
+    import boto3
+    from moto import mock_aws
+
+    from infra.local.invocation import InvocationStopped, refuse_calls_of_stopped_invocations
+
+    refuse_calls_of_stopped_invocations()
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+    }.items():
+        monkeypatch.setenv(name, value)
+    gate, calls = Gate(), {}
+
+    with mock_aws():
+        sqs = boto3.session.Session().client("sqs")
+
+        def handler(event, context):
+            calls["before"] = sqs.create_queue(QueueName="within-its-time")["QueueUrl"]
+            assert gate.release.wait(10)
+            try:
+                sqs.create_queue(QueueName="after-its-timeout")
+            except InvocationStopped as exc:
+                calls["after"] = str(exc)
+            finally:
+                gate.finished.set()
+
+        with pytest.raises(FunctionTimedOut):
+            LocalFunction(spec(), handler).invoke({})
+        gate.release.set()
+        assert gate.finished.wait(10)
+        queues = sqs.list_queues()["QueueUrls"]  # outside any invocation: made
+
+    assert queues == [calls["before"]]
+    assert "SlowFunction ran past its Timeout" in calls["after"] and "sqs.CreateQueue" in calls["after"]
