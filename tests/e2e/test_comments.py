@@ -102,6 +102,7 @@ def show_queue(page, article: str, status: str) -> None:
     page.locator("#cm-status").select_option(status)
     page.locator("#cm-article").fill(article)
     page.locator("#cm-filters button[type=submit]").click()
+    page.locator('#cm-list[aria-busy="false"]').wait_for(state="attached")  # the filter's own answer shown
 
 
 def test_a_reader_comments_a_moderator_approves_with_the_keyboard_and_it_is_published(stack, page, browser):
@@ -224,6 +225,12 @@ def test_a_late_answer_to_an_earlier_listing_never_replaces_the_moderators_filte
     moderator.locator("#cm-list").focus()
     moderator.keyboard.press("j")
     moderator.locator("#cm-d-claim", has_text="您正在审核").wait_for()
+    # A refresh while a comment is being reviewed keeps it selected, claimed and decidable.
+    moderator.locator("#cm-filters button[type=submit]").click()
+    moderator.locator('#cm-list[aria-busy="false"]').wait_for(state="attached")
+    assert moderator.locator('#cm-list li[aria-current="true"]').count() == 1
+    assert moderator.locator("#cm-d-claim").inner_text() == "您正在审核这条评论"
+    moderator.locator("#cm-list").focus()
     moderator.keyboard.press("a")
     moderator.locator("#cm-empty:not([hidden])").wait_for()
     assert [item["text"] for item in public_list(stack, chosen_article)] == ["第一篇的评论"]

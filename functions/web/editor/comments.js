@@ -135,7 +135,9 @@
   }
 
   // Opening the view and a filter each start a fresh load: only the newest one's answer is shown,
-  // or a late, stale answer would empty the selection under the moderator's keys.
+  // or a late, stale answer would replace the list under the moderator's keys. A fresh answer keeps
+  // the comment being reviewed selected when it is still listed (a refresh must not drop it; its claim
+  // is released when it is not). The list is aria-busy while the newest load is on its way.
   let loads = 0;
   async function load(fresh) {
     const params = new URLSearchParams({ status: $("cm-status").value || "pending" });
@@ -143,16 +145,27 @@
     if (!fresh && cursor) params.set("cursor", cursor);
     if (fresh) loads += 1;
     const started = loads;
+    $("cm-list").setAttribute("aria-busy", "true");
     try {
       const page = await api("GET", "/comments?" + params.toString());
       if (started !== loads) return;
-      if (fresh) { items = []; chosen.clear(); current = -1; showDetail(null); }
-      const listed = new Set(items.map((item) => item.id));
-      items = items.concat(page.items.filter((item) => !listed.has(item.id)));
+      if (fresh) {
+        const reviewing = current >= 0 ? items[current].id : null;
+        items = page.items; chosen.clear();
+        current = reviewing ? items.findIndex((item) => item.id === reviewing) : -1;
+        if (current < 0) { showDetail(null); if (mine) release(); }
+      } else {
+        const listed = new Set(items.map((item) => item.id));
+        items = items.concat(page.items.filter((item) => !listed.has(item.id)));
+      }
       cursor = page.next_cursor;
       renderCounts(page.counts);
       renderList();
-    } catch (error) { $("cm-error").textContent = error.message; }
+    } catch (error) {
+      if (started === loads) $("cm-error").textContent = error.message;
+    } finally {
+      if (started === loads) $("cm-list").setAttribute("aria-busy", "false");
+    }
   }
 
   // ---- one comment ----

@@ -78,3 +78,15 @@ def test_released_moto_still_orders_a_query_by_comparing_dynamo_values(monkeypat
         f"{released()} no longer sorts a Query's items by comparing DynamoTypes: "
         "remove the presorting (sorted_items) of infra/moto_fixes/dynamodb_queries.py"
     )
+
+
+def test_released_moto_still_holds_an_items_key_values_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.moto_fixes.test_dynamodb_items import stored_item
+
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        client.put_item(TableName=REQUESTS, Item={"pk": {"S": "R#1"}, "sk": {"S": "REQUEST"}})
+        item = stored_item(REQUESTS, "R#1", "REQUEST")
+
+    assert item.attrs["pk"] is not item.hash_key, (
+        f"{released()} now holds an item's key values once: remove infra/moto_fixes/dynamodb_items.py"
+    )
