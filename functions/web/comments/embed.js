@@ -157,7 +157,7 @@
     return post("/comments", fields).then(function (answer) {
       if (answer.status === 202) {
         text.value = "";
-        say([T.pending]);
+        say(answer.data.notice ? [T.pending, answer.data.notice] : [T.pending]);  // at night: when it will be reviewed
         live.appendChild(document.createTextNode(" "));
         live.appendChild(el("a", { href: base + answer.data.status_url, "class": "corrigo-status-link" }, [T.view]));
       } else if (answer.status === 401) {

@@ -109,3 +109,24 @@ def test_the_script_carries_the_schemas_labels_and_never_assigns_html(api):
     assert "__CORRIGO_FIELDS__" not in script and '"label": "评论内容"' in script and '"max": 1000' in script
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
+
+
+def test_at_night_the_reader_is_told_when_the_comment_will_be_reviewed(page, verified, service, monkeypatch):
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from corrigo.comments.schedule import QuietHours
+
+    token = verified()
+    page.context.add_cookies([{"name": "corrigo_commenter", "value": token, "url": SERVICE}])
+    monkeypatch.setattr(service, "settings", replace(service.settings, quiet_hours=QuietHours.parse("23:00-07:00")))
+    monkeypatch.setattr(service, "clock", lambda: datetime(2026, 12, 1, 16, 30, tzinfo=UTC))  # 00:30 in Beijing
+
+    page.goto(ARTICLE)
+    page.get_by_label("昵称").fill("夜读者")
+    page.get_by_label("评论内容").fill("深夜留言。")
+    page.get_by_role("button", name="提交评论").click()
+
+    status = page.locator(".corrigo-live")
+    status.get_by_text("审核中").wait_for()
+    assert "07:00" in status.inner_text()
