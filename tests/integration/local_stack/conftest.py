@@ -26,6 +26,8 @@ def stack_dir(tmp_path_factory):
 
 
 # Package scope: the stack (and its pollers) is gone before other packages' in-process mock_aws tests run.
+# That needs this directory to be a package (its __init__.py): without one, pytest kept the stack, its
+# schedule ticking every 0.3 s, until the session ended, and later unit tests saw its threads.
 @pytest.fixture(scope="package")
 def stack(stack_dir):
     local = LocalStack(
