@@ -56,20 +56,12 @@ def _verify(stack: Any, count: int) -> list[str]:
 
 
 def _editor_token(stack: Any) -> str:
-    import boto3
-
     from infra.local.extensions import DEFAULT_EDITOR_PASSWORD
 
     found = re.search(r"editor=(\S+) / (\S+)", stack.ready_line)
     email, password = (found.group(1), found.group(2)) if found else ("editor@news.example.cn", DEFAULT_EDITOR_PASSWORD)
     config = stack.get_json("/editor/config.json")
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    cognito = stack.client("cognito-idp")
     answer = cognito.initiate_auth(
         AuthFlow="USER_PASSWORD_AUTH",
         ClientId=config["clientId"],
@@ -79,7 +71,6 @@ def _editor_token(stack: Any) -> str:
 
 
 def breaking_story() -> list[Row]:
-    import boto3
 
     from tests.support.stack_process import start_stack, stop_stack
 
@@ -126,13 +117,7 @@ def breaking_story() -> list[Row]:
             thread.join()
         took = time.monotonic() - started
 
-        dynamodb = boto3.client(
-            "dynamodb",
-            endpoint_url=stack.aws_url,
-            region_name="us-east-1",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-        )
+        dynamodb = stack.client("dynamodb")
         table = next(t for t in dynamodb.list_tables()["TableNames"] if "CommentsTable" in t)
         pending: Counter[str] = Counter()
         for page in dynamodb.get_paginator("scan").paginate(

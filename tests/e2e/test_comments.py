@@ -20,6 +20,7 @@ import uuid
 import pytest
 
 from tests.e2e.test_editor_page import editor_credentials
+from tests.e2e.test_outbox_outage import editor_token
 from tests.support.axe import assert_no_blocking_violations
 
 pytestmark = pytest.mark.e2e
@@ -238,22 +239,10 @@ def test_a_late_answer_to_an_earlier_listing_never_replaces_the_moderators_filte
     context.close()
 
 
-def _cognito(stack):
-    import boto3
-
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-
-
 def _second_editor(stack) -> tuple[str, str]:
     """Another member of `editors` in the stack's user pool (created once)."""
     email, password = "second-moderator@news.example.cn", "Second-Moderator-2026!"
-    cognito = _cognito(stack)
+    cognito = stack.client("cognito-idp")
     pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
     try:
         cognito.admin_create_user(
@@ -282,18 +271,10 @@ def _approve(stack, comment_id: str) -> None:
 
 
 def _editor_api(stack, method: str, path: str) -> dict:
-    email, password = editor_credentials(stack)
-    cognito = _cognito(stack)
-    config = stack.get_json("/editor/config.json")
-    tokens = cognito.initiate_auth(
-        AuthFlow="USER_PASSWORD_AUTH",
-        ClientId=config["clientId"],
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )["AuthenticationResult"]
     request = urllib.request.Request(
         stack.base_url + path,
         method=method,
-        headers={"authorization": "Bearer " + tokens["IdToken"]},
+        headers={"authorization": "Bearer " + editor_token(stack)},
         data=b"" if method == "POST" else None,
     )
     with urllib.request.urlopen(request, timeout=10) as response:

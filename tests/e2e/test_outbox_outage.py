@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.e2e.test_editor_page import editor_credentials, submit
@@ -39,13 +38,7 @@ def call(stack, method: str, path: str, token: str | None = None, body: Any = No
 def editor_token(stack) -> str:
     config = stack.get_json("/editor/config.json")
     email, password = editor_credentials(stack)
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    cognito = stack.client("cognito-idp")
     answer = cognito.initiate_auth(
         ClientId=config["clientId"],
         AuthFlow="USER_PASSWORD_AUTH",

@@ -56,6 +56,18 @@ class RunningStack:
     def outbox(self) -> list[dict[str, Any]]:
         return list(self.get_json("/_local/outbox"))
 
+    def client(self, service: str) -> Any:
+        """A boto3 client of the stack's AWS endpoint (moto's server), as a user's AWS CLI would point one."""
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
     def wait_for_mail(self, predicate: Any, timeout: float = 20.0) -> dict[str, Any]:
         """The first outbox message matching `predicate`, waiting for the pollers to send it."""
         deadline = time.monotonic() + timeout
