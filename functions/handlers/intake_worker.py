@@ -11,7 +11,6 @@ import os
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
@@ -20,6 +19,7 @@ from adapters.duplicate_links import DuplicateLinks
 from adapters.requests_table import RequestsTable
 from corrigo import screening
 from corrigo.config import duplicate_window_from, settings
+from handlers.partial_batch import sqs_batch
 from handlers.queue_errors import each_record
 from observability import logger, metrics
 from services.duplicates import Duplicates
@@ -32,7 +32,6 @@ SETTINGS = settings(("CLASSIFIER",))
 # Screening's thresholds and word lists, and how far back duplicates are looked for.
 SCREENING = screening.config_from(os.environ)
 DUPLICATE_WINDOW = duplicate_window_from(os.environ)
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
@@ -83,4 +82,4 @@ def process(record: SQSRecord) -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     IDEMPOTENCY.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=process, processor=processor, context=context)
+    return sqs_batch(event, process)

@@ -9,7 +9,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from adapters.clock import new_id, utc_now
@@ -20,6 +19,7 @@ from adapters.requests_table import RequestsTable
 from corrigo.config import editor_addresses_from, settings
 from corrigo.mail.config import mail_settings
 from corrigo.mail.notification import NotAMailNotification, notification_from_body
+from handlers.partial_batch import sqs_batch
 from handlers.queue_errors import each_record
 from handlers.wiring import review_service
 from observability import logger, metrics
@@ -30,7 +30,6 @@ from services.mail_intake import MailIntakeService
 SETTINGS = settings(("INTAKE_QUEUE_URL",))
 MAIL = mail_settings()
 EDITORS = editor_addresses_from(os.environ)
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
@@ -88,4 +87,4 @@ def process(record: SQSRecord, lambda_context: Any = None) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=process, processor=processor, context=context)
+    return sqs_batch(event, lambda record: process(record, context))

@@ -14,7 +14,6 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -29,6 +28,7 @@ from corrigo.config import ConfigError, settings
 from corrigo.model import iso, utc_now
 from corrigo.notifications import MailContext
 from corrigo.outbox import STALE_AFTER_SECONDS
+from handlers.partial_batch import sqs_batch, stream_batch
 from observability import logger, metrics
 from services.comment_mail import KINDS as COMMENT_MAIL_KINDS
 from services.comment_mail import CommentMail
@@ -111,10 +111,6 @@ def comment_mail() -> CommentMail | None:
     return CommentMail(CommentsTable(table_name), Mailer(SETTINGS.ses_configuration_set), context, utc_now)
 
 
-stream_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-retry_processor = BatchProcessor(event_type=EventType.SQS)
-
-
 def from_stream(record: DynamoDBRecord) -> None:
     if record.event_name is None or record.event_name.name != "INSERT" or record.dynamodb is None:
         return
@@ -139,9 +135,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"requeued": len(delivery().requeue_stale(quiet_since))}
     records = event.get("Records") or []
     if records and records[0].get("eventSource") == "aws:sqs":
-        return process_partial_response(
-            event=event, record_handler=from_retry, processor=retry_processor, context=context
-        )
-    return process_partial_response(
-        event=event, record_handler=from_stream, processor=stream_processor, context=context
-    )
+        return sqs_batch(event, from_retry)
+    return stream_batch(event, from_stream)

@@ -6,6 +6,7 @@ the function's code (/var/task) first, then the runtime's boto3 (/var/runtime). 
 of the project itself, and reports every module that came from anywhere else.
 """
 
+import gc
 import importlib
 import json
 import os
@@ -43,6 +44,8 @@ started = time.perf_counter()
 module_name, _, attribute = handler_path.rpartition(".")
 handler = getattr(importlib.import_module(module_name), attribute)
 init_seconds = time.perf_counter() - started
+# Paused for INIT by handlers/init_collector.py, as _HANDLER names the module: on again after it.
+collector = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
 
 with open(event_file, encoding="utf-8") as file:
     event = json.load(file)
@@ -59,4 +62,8 @@ foreign = sorted(
     and not os.path.realpath(origin).startswith(allowed)
 )
 with open(result_file, "w", encoding="utf-8") as file:
-    json.dump({"response": response, "foreign_modules": foreign, "init_seconds": init_seconds}, file, default=str)
+    json.dump(
+        {"response": response, "foreign_modules": foreign, "init_seconds": init_seconds, "collector": collector},
+        file,
+        default=str,
+    )

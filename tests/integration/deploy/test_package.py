@@ -204,6 +204,7 @@ def test_each_function_starts_from_the_package_alone_and_serves_a_sample_event(
     assert result.returncode == 0, f"{logical_id} ({spec.handler}) failed:\n{result.stderr[-4000:]}"
     outcome = json.loads(result_file.read_text("utf-8"))
     assert outcome["foreign_modules"] == [], "imported from outside the package and the runtime's SDK"
+    assert outcome["collector"]["enabled"] and outcome["collector"]["frozen"] > 10_000, "INIT's objects frozen"
     response = outcome["response"]
     if "statusCode" in response:
         assert response["statusCode"] < 500, response

@@ -7,9 +7,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from corrigo.lifecycle import Action, Status
+from handlers.partial_batch import BatchFailed
 from tests.support.events import REAL_WORLD, ses_received_notification, sns_envelope
 from tests.support.mail_forms import (
     INTAKE,
@@ -305,8 +305,8 @@ def test_a_failure_no_retry_cures_quarantines_instead_of_losing(deliver, table, 
 def test_a_missing_raw_object_is_retried_then_dead_lettered(aws, deliver):
     body = sns_envelope(ses_received_notification(bucket=aws.ref("RawMailBucket"), key="inbound/none"))
 
-    # The whole batch failed, so Powertools raises and SQS redelivers it (then the dead-letter queue).
-    with pytest.raises(BatchProcessingError, match="RawMailMissing"):
+    # The whole batch failed, so the invocation fails and SQS redelivers it (then the dead-letter queue).
+    with pytest.raises(BatchFailed, match="RawMailMissing"):
         deliver.again(body)
 
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-# When every record of a batch fails, Powertools raises instead of reporting them one by one: the
-# invocation fails and Lambda hands SQS the whole batch back, which is the same outcome.
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-
 from adapters.mail_markers import MailMarkers
 from corrigo.lifecycle import Status
+
+# When every record of a batch fails, Powertools raises instead of reporting them one by one: the
+# invocation fails and Lambda hands SQS the whole batch back, which is the same outcome.
+from handlers.partial_batch import BatchFailed
 from tests.integration.intake.conftest import body_of
 from tests.support.events import sqs_event
 from tests.support.faults import failing
@@ -128,7 +128,7 @@ def test_dynamodb_throttling_in_the_worker_fails_the_batch_items_and_they_comple
     event = sqs_event([json.dumps({"reference": reference})])
     with (
         failing(clients("dynamodb"), "GetItem", "ProvisionedThroughputExceededException"),
-        pytest.raises(BatchProcessingError),
+        pytest.raises(BatchFailed),
     ):
         intake_worker.handler(event, aws.context("IntakeWorkerFunction"))
 
@@ -155,7 +155,7 @@ def test_an_s3_read_failure_fails_the_mail_alone_and_the_redelivery_takes_it_in(
     body = sns_envelope(ses_received_notification(bucket=bucket, key=key))
     event = sqs_event([body], queue_arn=aws.resources["MailIntakeQueue"].attributes["Arn"])
 
-    with failing(clients("s3"), "GetObject", "SlowDown", 503), pytest.raises(BatchProcessingError):
+    with failing(clients("s3"), "GetObject", "SlowDown", 503), pytest.raises(BatchFailed):
         mail_intake.handler(event, aws.context("MailIntakeFunction"))
 
     assert MailMarkers(table.db).seen([f"object:{bucket}/{key}"]) is None  # nothing half-done
