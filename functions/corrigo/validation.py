@@ -1,7 +1,7 @@
 """Validate a request against the schema and explain every problem in the requester's language.
 
-The validator is built once per process (building it is ~60x dearer than using it).
-Three rules the JSON Schema keywords cannot say are schema keywords of our own, implemented
+The schema is checked by corrigo.schema_check (the keywords our schemas use, without jsonschema's
+import; tests compare it with jsonschema), built once per process. Four rules the JSON Schema keywords cannot say are schema keywords of our own, implemented
 here: ``x-site-url`` (the article is on one of the site's domains), ``x-not-future``, and
 ``x-one-line`` (no line breaks or control characters: corrigo.oneline), and ``x-plain-text``
 (line breaks allowed, no other control characters: a comment's text).
@@ -10,7 +10,7 @@ here: ``x-site-url`` (the article is on one of the site's domains), ``x-not-futu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from corrigo.oneline import is_one_line, is_plain_text
 from corrigo.schema import SCHEMA_FILE, Field, fields_by_name, load_schema
+from corrigo.schema_check import KeywordCheck, SchemaChecker, SchemaError
 
 # China has one time zone and no daylight saving: "today" for a publication date is Beijing's.
 SITE_TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -130,38 +131,31 @@ def _check_date(value: object) -> bool:
     return True
 
 
+# The checks of the formats the schemas name, and of our own keywords (each enabled by `true`), as
+# corrigo.schema_check runs them; tests/unit/core/test_schema_check.py gives jsonschema the same ones.
+FORMATS: dict[str, Callable[[Any], bool]] = {"email": _check_email, "uri": _check_uri, "date": _check_date}
+
+
+def keyword_checks(domains: tuple[str, ...]) -> dict[str, KeywordCheck]:
+    def site_url(enabled: Any, value: Any) -> bool:
+        return not (enabled and isinstance(value, str) and _check_uri(value) and not _is_site_url(value, domains))
+
+    def not_future(enabled: Any, value: Any) -> bool:
+        is_date = enabled and isinstance(value, str) and _check_date(value)
+        return not (is_date and date.fromisoformat(value) > datetime.now(SITE_TIMEZONE).date())
+
+    def one_line(enabled: Any, value: Any) -> bool:
+        return not (enabled and isinstance(value, str) and not is_one_line(value))
+
+    def plain_text(enabled: Any, value: Any) -> bool:
+        return not (enabled and isinstance(value, str) and not is_plain_text(value))
+
+    return {"x-site-url": site_url, "x-not-future": not_future, "x-one-line": one_line, "x-plain-text": plain_text}
+
+
 @cache
-def _validator(domains: tuple[str, ...], schema_file: str = SCHEMA_FILE) -> Any:
-    import jsonschema  # lazily: ~150 ms of import that the form page does not need
-
-    checker = jsonschema.FormatChecker(formats=())
-    checker.checks("email")(_check_email)
-    checker.checks("uri")(_check_uri)
-    checker.checks("date")(_check_date)
-
-    def site_url(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
-        if enabled and isinstance(instance, str) and _check_uri(instance) and not _is_site_url(instance, domains):
-            yield jsonschema.ValidationError("not on the site")
-
-    def not_future(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
-        is_date = enabled and isinstance(instance, str) and _check_date(instance)
-        if is_date and date.fromisoformat(instance) > datetime.now(SITE_TIMEZONE).date():
-            yield jsonschema.ValidationError("in the future")
-
-    def one_line(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
-        if enabled and isinstance(instance, str) and not is_one_line(instance):
-            yield jsonschema.ValidationError("not one line")
-
-    def plain_text(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterable[Any]:
-        if enabled and isinstance(instance, str) and not is_plain_text(instance):
-            yield jsonschema.ValidationError("control characters")
-
-    base = jsonschema.Draft202012Validator
-    keywords = {"x-site-url": site_url, "x-not-future": not_future, "x-one-line": one_line, "x-plain-text": plain_text}
-    extended = jsonschema.validators.extend(base, keywords)
-    schema = load_schema(schema_file)
-    base.check_schema(schema)
-    return extended(schema, format_checker=checker)
+def _validator(domains: tuple[str, ...], schema_file: str = SCHEMA_FILE) -> SchemaChecker:
+    return SchemaChecker(load_schema(schema_file), FORMATS, keyword_checks(domains))
 
 
 def warm_up(domains: Iterable[str]) -> None:
@@ -196,7 +190,7 @@ def normalise(raw: Mapping[str, Any], schema_file: str = SCHEMA_FILE) -> dict[st
     return data
 
 
-def _problem(keyword: str, spec: Field | None, error: Any, language: str, domains: tuple[str, ...]) -> str:
+def _problem(keyword: str, spec: Field | None, error: SchemaError, language: str, domains: tuple[str, ...]) -> str:
     custom = (spec.rules.get("x-messages", {}) if spec else {}).get(keyword)
     if custom:
         return str(custom[language])

@@ -3,7 +3,12 @@ words, after NFKC and case folding; a request's tokens bounded; a search's rares
 
 from __future__ import annotations
 
-from corrigo.search_tokens import MAX_TOKENS, normalise, request_tokens, search_tokens, text_tokens
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corrigo.search_tokens import MAX_TOKENS, _pieces, normalise, request_tokens, search_tokens, text_tokens
 
 
 def test_chinese_gives_every_pair_of_neighbours_and_a_lone_character_itself():
@@ -48,3 +53,23 @@ def test_a_search_reads_its_likely_rarest_token_first():
     assert search_tokens("申请人12") == ("12", "申请", "请人")
     assert search_tokens("li@example.cn 李四")[0] == "li@example.cn"
     assert search_tokens("a") == ()
+
+
+# What the tokens were cut by before the ranges were looked up by bisection (cold start, issue 8):
+# the same pieces, for any text.
+_CJK_CLASS = (
+    "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_REGEX_PIECES = re.compile(rf"[{_CJK_CLASS}]+|[^\W_{_CJK_CLASS}]+")
+# Characters at and around every boundary of the ranges, and some of each kind of text.
+_EDGES = [chr(c + d) for c in (0x2E80, 0x2FE0, 0x3040, 0x3100, 0x3130, 0x31A0, 0x3200, 0x3400, 0x4DC0, 0x4E00,
+                               0xA000, 0xAC00, 0xD7B0, 0xF900, 0xFB00, 0x20000, 0x31350) for d in (-1, 0, 1)]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_EDGES), st.sampled_from(list("a_1 -.@中文·ア・한글é")), st.characters())))
+def test_the_pieces_are_those_of_the_regular_expression_they_replace(characters):
+    text = "".join(characters)
+
+    assert list(_pieces(text)) == _REGEX_PIECES.findall(text)

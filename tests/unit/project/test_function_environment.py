@@ -75,7 +75,7 @@ def _functions() -> dict[str, tuple[str, dict[str, str]]]:
         properties = resource["Properties"]
         own = properties.get("Environment", {}).get("Variables", {})
         variables = {name: _resolve(value, template) for name, value in {**shared, **own}.items()}
-        found[logical_id] = (properties["Handler"].rpartition(".")[0], variables)
+        found[logical_id] = (properties["Handler"], variables)
     return found
 
 
@@ -113,7 +113,7 @@ FUNCTIONS_OF_TEMPLATE = _functions()
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS_OF_TEMPLATE))
 def test_a_function_reads_exactly_the_variables_its_template_gives_it(logical_id):
-    module, variables = FUNCTIONS_OF_TEMPLATE[logical_id]
+    handler, variables = FUNCTIONS_OF_TEMPLATE[logical_id]
     assert logical_id in READY, f"bench/cold_start.py READY: say what {logical_id} needs before it serves"
     ready_code = READY[logical_id][0]
     environment = {
@@ -122,9 +122,10 @@ def test_a_function_reads_exactly_the_variables_its_template_gives_it(logical_id
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "PATH": os.environ.get("PATH", ""),
+        "_HANDLER": handler,
     }
     probe = subprocess.run(
-        [sys.executable, "-I", "-c", _PROBE, str(FUNCTIONS) + os.sep, module, ready_code],
+        [sys.executable, "-I", "-c", _PROBE, str(FUNCTIONS) + os.sep, handler.rpartition(".")[0], ready_code],
         env=environment,
         capture_output=True,
         text=True,
@@ -132,7 +133,7 @@ def test_a_function_reads_exactly_the_variables_its_template_gives_it(logical_id
     )
     assert probe.returncode == 0, f"{logical_id} did not start with its template's environment:\n{probe.stderr}"
     read = set(json.loads(probe.stdout.strip().splitlines()[-1]))
-    read = {name for name in read if not name.startswith("AWS_")}  # the Lambda runtime's own
+    read = {name for name in read if not name.startswith("AWS_") and name != "_HANDLER"}  # the Lambda runtime's own
     missing = sorted(read - set(variables) - OPTIONAL_OVERRIDES)
     unused = sorted(set(variables) - read - READ_BY_LIBRARIES)
     assert not missing, f"{logical_id} reads {missing}, which template.yaml does not give it"
