@@ -62,11 +62,8 @@ READY: dict[str, tuple[str, tuple[str, ...]]] = {
         ("dynamodb", "s3", "sqs"),
     ),
     # Without COMMENTER_HASH_KEY (as here, from the template's defaults) comments fail closed: the
-    # table's client and the screening lists are still what a comment's first request needs.
-    "CommentsFunction": (
-        "h.table().db.client; from corrigo.screening import config_from; import os; config_from(os.environ)",
-        ("dynamodb",),
-    ),
+    # table's client is still what a comment's first request needs (the screening lists are built at INIT).
+    "CommentsFunction": ("h.table().db.client; h.SCREENING", ("dynamodb",)),
     "CommentModerationFunction": ("m = h.moderation(); m.table.db.client", ("dynamodb",)),
     "OutboxDeliveryFunction": (
         "d = h.delivery(); h.requests().db.client; h.notifier().mailer.ses; d.retries.retry.sqs; d.events.events",

@@ -59,6 +59,8 @@ from web.comments.pages import TEXT
 from web.render import beijing_time
 
 SETTINGS = settings_from(os.environ)  # checked at cold start: a malformed setting fails before any traffic
+# Screening's thresholds and folded word lists, as the intake worker's: a bad value fails INIT, naming it.
+SCREENING = screening.config_from(os.environ)
 LIST_MAX_AGE = 30  # seconds a page of the public list may be cached: new approvals show within that
 app = APIGatewayHttpResolver()
 
@@ -82,7 +84,7 @@ def table() -> CommentsTable:
 @cache
 def comments() -> CommentService:
     outbox_table = OutboxTable(SETTINGS.outbox_table_name)
-    return CommentService(SETTINGS, keys(), table(), outbox_table, screening.config_from(os.environ))
+    return CommentService(SETTINGS, keys(), table(), outbox_table, SCREENING)
 
 
 @cache
