@@ -167,6 +167,26 @@ def _measure(runtime: Runtime, spec: FunctionSpec) -> dict[str, float]:
     return {name: median(values) for name, values in samples.items()}
 
 
+def _collector_pause_alone(runtime: Runtime) -> Row:
+    """What pausing the collector during INIT (handlers/init_collector.py) gives a function that is
+    only boto3: the floor itself with the pause, beside the floor as measured (same run, interleaved).
+    The functions' figures include the pause and the floor does not, so this says how much of their
+    margin it is."""
+    floor = "import boto3; boto3.client('dynamodb')"
+    samples: dict[str, list[float]] = {"plain": [], "paused": []}
+    for run in range(RUNS + 1):
+        for name, code in (("plain", floor), ("paused", f"import gc; gc.disable(); {floor}; gc.freeze(); gc.enable()")):
+            elapsed = runtime.start(code, {})
+            if run:
+                samples[name].append(elapsed)
+    plain, paused = median(samples["plain"]), median(samples["paused"])
+    return (
+        "floor (boto3 + dynamodb) with the collector paused as at INIT",
+        f"{ms(paused)} ({ratio(paused, plain)} floor)",
+        f"{ms(plain)} boto3 + dynamodb",
+    )
+
+
 def run() -> list[Row]:
     specs = _function_specs()
     missing = sorted(set(specs) - set(READY))
@@ -178,6 +198,7 @@ def run() -> list[Row]:
         runtimes = _runtimes(Path(scratch))
         bare = median([runtimes[0].start("pass", {}) for _ in range(RUNS)])
         rows.append(("bare interpreter (-I -S -B)", ms(bare), ""))
+        rows.append(_collector_pause_alone(runtimes[0]))
         for logical_id, spec in sorted(specs.items()):
             if ONLY and logical_id not in ONLY:
                 continue

@@ -14,7 +14,7 @@ letters, or in traditional characters (代開發票). ``fold`` undoes all of tha
 5. confusables → their UTS #39 skeleton (``disarm.skeleton_key``, which also collapses white space).
 
 The three libraries are imported on the first fold, not with this module: a function that never
-matches a word list (the API, the editors' API) does not pay for them at cold start.
+matches a word list (the API, the editors' API) does not pay for them at cold start (~25 ms).
 """
 
 from __future__ import annotations

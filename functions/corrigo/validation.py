@@ -1,10 +1,11 @@
 """Validate a request against the schema and explain every problem in the requester's language.
 
 The schema is checked by corrigo.schema_check (the keywords our schemas use, without jsonschema's
-import; tests compare it with jsonschema), built once per process. Four rules the JSON Schema keywords cannot say are schema keywords of our own, implemented
-here: ``x-site-url`` (the article is on one of the site's domains), ``x-not-future``, and
-``x-one-line`` (no line breaks or control characters: corrigo.oneline), and ``x-plain-text``
-(line breaks allowed, no other control characters: a comment's text).
+import; tests compare it with jsonschema), built once per process. Four rules the JSON Schema
+keywords cannot say are schema keywords of our own, implemented here: ``x-site-url`` (the article
+is on one of the site's domains), ``x-not-future``, ``x-one-line`` (no line breaks or control
+characters: corrigo.oneline), and ``x-plain-text`` (line breaks allowed, no other control
+characters: a comment's text).
 """
 
 from __future__ import annotations
