@@ -1,9 +1,11 @@
-"""What the one-off backfills of RequestsTable share: their arguments, and the table they open."""
+"""What the one-off backfills of RequestsTable share: their arguments, the table they open, and how
+they read it (a Scan: a one-off job may read the whole table, the service never does)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -36,3 +38,15 @@ def dynamodb_client(args: argparse.Namespace, session: Any = None) -> tuple[Any,
         session = boto3.session.Session()
     endpoint = {"endpoint_url": args.endpoint_url} if args.endpoint_url else {}
     return session, session.client("dynamodb", **endpoint)
+
+
+def scanned_items(db: Any, filter_expression: str, values: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item of `db`'s table (an adapters.dynamo.Dynamo) that `filter_expression` keeps, decoded;
+    `values` are the expression's values, as Python values."""
+    pages = db.client.get_paginator("scan").paginate(
+        TableName=db.table_name,
+        FilterExpression=filter_expression,
+        ExpressionAttributeValues={name: db.value(value) for name, value in values.items()},
+    )
+    for page in pages:
+        yield from (db.decode(item) for item in page.get("Items", []))

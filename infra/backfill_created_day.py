@@ -51,13 +51,9 @@ def missing_attributes(db: Dynamo, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def requests_without_day(db: Dynamo) -> Any:
-    pages = db.client.get_paginator("scan").paginate(
-        TableName=db.table_name,
-        FilterExpression="sk = :request AND attribute_not_exists(created_day)",
-        ExpressionAttributeValues={":request": {"S": REQUEST_SK}},
+    return backfill_cli.scanned_items(
+        db, "sk = :request AND attribute_not_exists(created_day)", {":request": REQUEST_SK}
     )
-    for page in pages:
-        yield from (db.decode(item) for item in page.get("Items", []))
 
 
 def backfill(db: Dynamo, *, dry_run: bool = False) -> Tally:

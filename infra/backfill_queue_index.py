@@ -46,13 +46,7 @@ class Tally:
 
 
 def stored_requests(db: Dynamo) -> Any:
-    pages = db.client.get_paginator("scan").paginate(
-        TableName=db.table_name,
-        FilterExpression="sk = :request",
-        ExpressionAttributeValues={":request": {"S": REQUEST_SK}},
-    )
-    for page in pages:
-        yield from (db.decode(item) for item in page.get("Items", []))
+    return backfill_cli.scanned_items(db, "sk = :request", {":request": REQUEST_SK})
 
 
 def relayout(db: Dynamo, item: dict[str, Any]) -> bool:
