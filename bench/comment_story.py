@@ -55,21 +55,6 @@ def _verify(stack: Any, count: int) -> list[str]:
     return tokens
 
 
-def _editor_token(stack: Any) -> str:
-    from infra.local.extensions import DEFAULT_EDITOR_PASSWORD
-
-    found = re.search(r"editor=(\S+) / (\S+)", stack.ready_line)
-    email, password = (found.group(1), found.group(2)) if found else ("editor@news.example.cn", DEFAULT_EDITOR_PASSWORD)
-    config = stack.get_json("/editor/config.json")
-    cognito = stack.client("cognito-idp")
-    answer = cognito.initiate_auth(
-        AuthFlow="USER_PASSWORD_AUTH",
-        ClientId=config["clientId"],
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    return str(answer["AuthenticationResult"]["IdToken"])
-
-
 def breaking_story() -> list[Row]:
 
     from tests.support.stack_process import start_stack, stop_stack
@@ -131,7 +116,7 @@ def breaking_story() -> list[Row]:
         lost = [cid for cid in accepted if cid not in pending]
         twice = [cid for cid, n in pending.items() if n > 1]
 
-        token = _editor_token(stack)
+        token = stack.editor_token()
         path = "/editor/api/comments?" + urllib.parse.urlencode({"status": "pending"})
         page_times, counted = [], 0
         raw_times = []

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_editor_page import SAMPLE, editor_credentials, sign_in, submit
+from tests.e2e.test_editor_page import SAMPLE, sign_in, submit
 from tests.support.axe import assert_no_blocking_violations, counts
 
 pytestmark = pytest.mark.e2e
@@ -230,7 +230,7 @@ def test_the_editors_page_passes_axe_signed_out_and_with_a_case_open(stack, page
 def test_an_editor_signs_in_opens_a_case_and_claims_it_with_the_keyboard_only(stack, page):
     reference = submit(stack, request_type="correction")["reference"]
     stack.wait_for_mail(lambda m: reference in m["subject"])
-    email, password = editor_credentials(stack)
+    email, password = stack.editor_credentials()
 
     page.goto(stack.base_url + "/editor/")
     tab_to(page, "username")

@@ -19,8 +19,6 @@ import uuid
 
 import pytest
 
-from tests.e2e.test_editor_page import editor_credentials
-from tests.e2e.test_outbox_outage import editor_token
 from tests.support.axe import assert_no_blocking_violations
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +88,7 @@ def public_list(stack, article: str) -> list[dict]:
 
 
 def sign_in_to_comments(page, stack, article: str, status: str = "pending", credentials=None) -> None:
-    email, password = credentials or editor_credentials(stack)
+    email, password = credentials or stack.editor_credentials()
     page.goto(stack.base_url + "/editor/")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(password)
@@ -274,7 +272,7 @@ def _editor_api(stack, method: str, path: str) -> dict:
     request = urllib.request.Request(
         stack.base_url + path,
         method=method,
-        headers={"authorization": "Bearer " + editor_token(stack)},
+        headers={"authorization": "Bearer " + stack.editor_token()},
         data=b"" if method == "POST" else None,
     )
     with urllib.request.urlopen(request, timeout=10) as response:

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.test_editor_page import editor_credentials, submit
+from tests.e2e.test_editor_page import submit
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ def test_an_admin_erases_a_request_from_the_page_after_confirming_with_a_reason(
     reference = accepted["reference"]
     stack.wait_for_mail(lambda m: reference in m["subject"])  # screened into the queue
 
-    email, password = editor_credentials(stack)  # `make run`'s editor: in `editors` and `admins`
+    email, password = stack.editor_credentials()  # `make run`'s editor: in `editors` and `admins`
     page.goto(stack.base_url + f"/editor/#{reference}")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(password)

@@ -26,13 +26,6 @@ STATUS = {value: label["zh"] for value, label in vocabulary()["status"].items()}
 XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">'
 
 
-def editor_credentials(stack) -> tuple[str, str]:
-    from infra.local.extensions import DEFAULT_EDITOR_PASSWORD
-
-    found = re.search(r"editor=(\S+) / (\S+)", stack.ready_line)
-    return (found.group(1), found.group(2)) if found else ("editor@news.example.cn", DEFAULT_EDITOR_PASSWORD)
-
-
 def submit(stack, **changes) -> dict:
     body = json.dumps({**SAMPLE, **changes}, ensure_ascii=False).encode()
     request = urllib.request.Request(
@@ -58,7 +51,7 @@ def test_an_editor_signs_in_filters_claims_asks_and_resolves(stack, page):
     with urllib.request.urlopen(confirm, timeout=10) as response:
         assert json.loads(response.read())["confirmed"] is True
 
-    email, password = editor_credentials(stack)
+    email, password = stack.editor_credentials()
     page.goto(stack.base_url + "/editor/")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(password)
@@ -148,7 +141,7 @@ def case_json(page, reference: str) -> dict:
 
 
 def sign_in(stack, page) -> str:
-    email, password = editor_credentials(stack)
+    email, password = stack.editor_credentials()
     page.goto(stack.base_url + "/editor/")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(password)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_editor_page import editor_credentials, submit
+from tests.e2e.test_editor_page import submit
 from tests.support.axe import assert_no_blocking_violations
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ HOSTILE_TITLE = "=cmd|' /C calc'!A0"
 def test_the_reports_view_draws_a_chart_and_downloads_a_safe_csv(stack, page, tmp_path: Path):
     submit(stack, article_url="https://news.example.cn/2026/12/reports-e2e.html", article_title=HOSTILE_TITLE)
 
-    email, password = editor_credentials(stack)
+    email, password = stack.editor_credentials()
     page.goto(stack.base_url + "/editor/")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(password)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_editor_page import editor_credentials, submit
+from tests.e2e.test_editor_page import submit
 from tests.support.faults import local_fault
 
 pytestmark = pytest.mark.e2e
@@ -35,18 +35,6 @@ def call(stack, method: str, path: str, token: str | None = None, body: Any = No
         return error.code, json.loads(error.read() or b"null")
 
 
-def editor_token(stack) -> str:
-    config = stack.get_json("/editor/config.json")
-    email, password = editor_credentials(stack)
-    cognito = stack.client("cognito-idp")
-    answer = cognito.initiate_auth(
-        ClientId=config["clientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    return str(answer["AuthenticationResult"]["IdToken"])
-
-
 def mail_to(stack, reference: str) -> list[dict[str, Any]]:
     return [m for m in stack.outbox() if reference in m.get("subject", "") and ADDRESS in json.dumps(m["to"])]
 
@@ -58,7 +46,7 @@ def test_with_ses_down_nothing_fails_and_every_promised_mail_arrives_once_when_i
     link = CONFIRM.search(notice["text"])
     assert call(stack, "POST", link.group(1), body={"token": link.group(2)})[0] == 200
     stack.wait_for_status(earlier["status_url"], "queued")
-    token = editor_token(stack)
+    token = stack.editor_token()
     assert call(stack, "POST", f"/editor/api/requests/{earlier['reference']}/claim", token)[0] == 200
 
     with local_fault(stack.base_url, "ses", "outage"):

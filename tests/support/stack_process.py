@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -55,6 +56,24 @@ class RunningStack:
 
     def outbox(self) -> list[dict[str, Any]]:
         return list(self.get_json("/_local/outbox"))
+
+    def editor_credentials(self) -> tuple[str, str]:
+        """The editor account the stack creates at start (its ready line names it, unless it was given)."""
+        from infra.local.extensions import DEFAULT_EDITOR_PASSWORD
+
+        found = re.search(r"editor=(\S+) / (\S+)", self.ready_line)
+        return (found.group(1), found.group(2)) if found else ("editor@news.example.cn", DEFAULT_EDITOR_PASSWORD)
+
+    def editor_token(self) -> str:
+        """That editor's ID token from the stack's user pool, as the editors' page signs in."""
+        config = self.get_json("/editor/config.json")
+        email, password = self.editor_credentials()
+        answer = self.client("cognito-idp").initiate_auth(
+            ClientId=config["clientId"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+        return str(answer["AuthenticationResult"]["IdToken"])
 
     def client(self, service: str) -> Any:
         """A boto3 client of the stack's AWS endpoint (moto's server), as a user's AWS CLI would point one."""
