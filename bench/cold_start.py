@@ -35,7 +35,7 @@ from infra.deploy.package import build_package
 from infra.deploy.platforms import host_platform, lambda_platform
 from infra.deploy.runtime_sdk import install_runtime_sdk
 from infra.local.lambda_runtime import FunctionSpec
-from infra.local.template import load_template
+from infra.local.template import REGION, load_template
 from infra.package import ROOT
 
 RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
@@ -176,7 +176,7 @@ def _collector_pause_alone(runtime: Runtime) -> Row:
     samples: dict[str, list[float]] = {"plain": [], "paused": []}
     for run in range(RUNS + 1):
         for name, code in (("plain", floor), ("paused", f"import gc; gc.disable(); {floor}; gc.freeze(); gc.enable()")):
-            elapsed = runtime.start(code, {})
+            elapsed = runtime.start(code, {"AWS_DEFAULT_REGION": REGION})
             if run:
                 samples[name].append(elapsed)
     plain, paused = median(samples["plain"]), median(samples["paused"])
