@@ -12,7 +12,10 @@ tests/integration/moto_fixes/ run the same scenarios on both) and costs in propo
   orders them by plain values before moto's own sort (which then finds them in order);
 - `sqs_queues`: SendMessage, ReceiveMessage and DeleteMessage walk a queue once, not dozens of times;
 - `dynamodb_streams`: GetRecords forgets the shard iterator it used (moto kept every one);
-- `dynamodb_items`: an item holds its key values once (moto built them twice).
+- `dynamodb_items`: an item holds its key values once (moto built them twice);
+- `dynamodb_stream_records`: a stream record is kept pickled and compressed, not as nested dicts;
+- `dynamodb_strings`: the equal strings of one request are one object in the items built from it, and
+  attribute names are interned.
 
 `apply()` is called by the local stack (infra/local/moto_endpoint.py), the in-process test fixture
 (tests/conftest.py `aws`) and the benchmarks (bench/moto_stack.py). When moto no longer needs one of
@@ -25,9 +28,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import dynamodb_items, dynamodb_queries, dynamodb_streams, dynamodb_transactions, instance_tracker, sqs_queues
+from . import (
+    dynamodb_items,
+    dynamodb_queries,
+    dynamodb_stream_records,
+    dynamodb_streams,
+    dynamodb_strings,
+    dynamodb_transactions,
+    instance_tracker,
+    sqs_queues,
+)
 
-FIXES = (instance_tracker, dynamodb_transactions, dynamodb_queries, sqs_queues, dynamodb_streams, dynamodb_items)
+FIXES = (
+    instance_tracker,
+    dynamodb_transactions,
+    dynamodb_queries,
+    sqs_queues,
+    dynamodb_streams,
+    dynamodb_items,
+    dynamodb_stream_records,
+    dynamodb_strings,
+)
 
 
 def apply() -> None:

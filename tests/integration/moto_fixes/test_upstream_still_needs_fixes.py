@@ -90,3 +90,28 @@ def test_released_moto_still_holds_an_items_key_values_twice(monkeypatch: pytest
     assert item.attrs["pk"] is not item.hash_key, (
         f"{released()} now holds an item's key values once: remove infra/moto_fixes/dynamodb_items.py"
     )
+
+
+def test_released_moto_still_builds_a_hash_key_per_item_of_a_partition(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.moto_fixes.test_dynamodb_items import stored_item
+
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        for sk in ("REQUEST", "EVENT#1"):
+            client.put_item(TableName=REQUESTS, Item={"pk": {"S": "R#1"}, "sk": {"S": sk}})
+        first, second = stored_item(REQUESTS, "R#1").values()
+
+    assert first.hash_key is not second.hash_key, (
+        f"{released()} now holds one hash key per partition: remove that part of infra/moto_fixes/dynamodb_items.py"
+    )
+
+
+def test_released_moto_still_keeps_stream_records_as_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.moto_fixes.test_dynamodb_stream_records import _stream_records
+
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        client.put_item(TableName=REQUESTS, Item={"pk": {"S": "R#1"}, "sk": {"S": "REQUEST"}})
+        record = _stream_records(client)[0]
+
+    assert isinstance(record.__dict__.get("record"), dict), (
+        f"{released()} no longer keeps each stream record as a dict: remove infra/moto_fixes/dynamodb_stream_records.py"
+    )
