@@ -84,6 +84,13 @@ def _run_clients(total: int, call: Callable[[], None]) -> tuple[list[float], Cou
     return sorted(finished), errors
 
 
+def _paces(started: float, finished: list[float]) -> list[float]:
+    """Submissions a second over each successive WINDOW of them: a step at the start (the consumers
+    ramping up) reads differently from a steady decline (a cost growing with the data)."""
+    ends = [started, *finished[WINDOW - 1 :: WINDOW]]
+    return [WINDOW / (end - begin) for begin, end in itertools.pairwise(ends) if end > begin]
+
+
 def _pace(started: float, finished: list[float], first: bool) -> float:
     """Submissions a second over the first (or the last) WINDOW of them."""
     if len(finished) < WINDOW:
@@ -269,6 +276,11 @@ def run() -> list[Row]:
             f"{last:.1f} ({ratio(last, floor_after)} of floor; {ratio(last, first)} of the first)",
             f"{floor_after:.1f} /s, after the burst"
             + (f" ({still_waiting:,} still to acknowledge)" if still_waiting else " (all acknowledged)"),
+        ),
+        (
+            f"submissions/s, each {WINDOW:,} in turn",
+            ", ".join(f"{pace:.1f}" for pace in _paces(started, finished)),
+            "",
         ),
         (
             f"{SUBMISSIONS:,} submissions",
