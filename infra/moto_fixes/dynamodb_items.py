@@ -14,9 +14,9 @@ the one the partition's first item holds: moto built one (and its string, decode
 per item. A request's search tokens, views and events are all items of partitions that other items
 already started (`SEARCH#<token>`, `REQ#<reference>`), so this is ~170 bytes of most of them. Both
 together: 1,075 bytes an item without this module, 766 with it (tracemalloc, 3,000 four-attribute
-items in 300 partitions, the other fixes on). Only
-string and binary keys are shared: equal ones are identical, and moto never changes them in place
-(numbers are not: "1" and "1.0" are one key, and each item gives its own back).
+items in 300 partitions, the other fixes on). Only string and binary keys are shared: equal ones are
+identical, and moto never changes them in place (numbers are not: "1" and "1.0" are one key, and
+each item gives its own back).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from typing import Any
 from moto.core.common_models import BaseModel
 
 _UPSTREAM_NEW = BaseModel.__dict__["__new__"]
+_FIRST_SWEEP = 64  # appends before the first sweep of dead references
 
 
 class WeakInstances:
@@ -54,9 +55,6 @@ class WeakInstances:
 
     def __len__(self) -> int:
         return len(self._alive())
-
-
-_FIRST_SWEEP = 64
 
 
 def _new_tracked_weakly(cls: type[BaseModel], *args: Any, **kwargs: Any) -> BaseModel:

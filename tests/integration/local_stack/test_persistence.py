@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from email.message import EmailMessage
 
-import boto3
 import pytest
 
 from tests.support.stack_process import RunningStack, start_stack, stop_stack
@@ -17,25 +16,15 @@ from tests.support.stack_process import RunningStack, start_stack, stop_stack
 BINARY = bytes(range(256))
 
 
-def aws(stack: RunningStack, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
 def send_mail(stack: RunningStack, sender: str, subject: str) -> str:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, "reader@example.com", subject
     message.set_content(f"{subject}: 正文")
-    return aws(stack, "ses").send_raw_email(RawMessage={"Data": message.as_bytes()})["MessageId"]
+    return stack.client("ses").send_raw_email(RawMessage={"Data": message.as_bytes()})["MessageId"]
 
 
 def queue_named(stack: RunningStack, suffix: str) -> str:
-    urls = aws(stack, "sqs").list_queues()["QueueUrls"]
+    urls = stack.client("sqs").list_queues()["QueueUrls"]
     return next(url for url in urls if url.endswith(suffix))
 
 
@@ -48,7 +37,7 @@ def test_tables_objects_queued_messages_and_the_outbox_survive_a_restart(state_d
     env = {"LOCAL_STATE_DIR": str(state_dir)}
     first = start_stack(extra_env=env)
     try:
-        dynamodb, s3 = aws(first, "dynamodb"), aws(first, "s3")
+        dynamodb, s3 = first.client("dynamodb"), first.client("s3")
         tables = dynamodb.list_tables()["TableNames"]
         assert tables
         table = tables[0]
@@ -64,13 +53,13 @@ def test_tables_objects_queued_messages_and_the_outbox_survive_a_restart(state_d
         )
 
         dead_letters = queue_named(first, "IntakeDeadLetterQueue")  # no consumer: it stays queued
-        aws(first, "sqs").send_message(
+        first.client("sqs").send_message(
             QueueUrl=dead_letters,
             MessageBody=json.dumps({"reference": "CR-2026-PERSIST"}),
             MessageAttributes={"kind": {"DataType": "String", "StringValue": "test"}},
         )
 
-        sender = next(i for i in aws(first, "ses").list_identities()["Identities"] if "@" not in i)
+        sender = next(i for i in first.client("ses").list_identities()["Identities"] if "@" not in i)
         ids = [send_mail(first, f"desk@{sender}", f"persisted {n}") for n in range(3)]
         outbox_before = first.outbox()
         assert [m["id"] for m in outbox_before][-3:] == ids
@@ -81,7 +70,7 @@ def test_tables_objects_queued_messages_and_the_outbox_survive_a_restart(state_d
 
     second = start_stack(extra_env=env)
     try:
-        dynamodb, s3 = aws(second, "dynamodb"), aws(second, "s3")
+        dynamodb, s3 = second.client("dynamodb"), second.client("s3")
         after_items = {name: dynamodb.scan(TableName=name)["Items"] for name in tables}
         assert after_items == before_items
         key = {entry["AttributeName"]: item[entry["AttributeName"]] for entry in key_schema}
@@ -92,7 +81,7 @@ def test_tables_objects_queued_messages_and_the_outbox_survive_a_restart(state_d
         assert obj["ContentType"] == "message/rfc822"
         assert obj["Metadata"] == {"a": "b"}
 
-        received = aws(second, "sqs").receive_message(
+        received = second.client("sqs").receive_message(
             QueueUrl=queue_named(second, "IntakeDeadLetterQueue"), MessageAttributeNames=["All"], WaitTimeSeconds=1
         )["Messages"]
         assert [json.loads(m["Body"]) for m in received] == [{"reference": "CR-2026-PERSIST"}]
@@ -107,7 +96,7 @@ def test_tables_objects_queued_messages_and_the_outbox_survive_a_restart(state_d
     third = start_stack(extra_env=env)
     try:
         assert third.outbox() == outbox_before
-        assert aws(third, "s3").get_object(Bucket=bucket, Key="raw/mail 1.eml")["Body"].read() == BINARY
+        assert third.client("s3").get_object(Bucket=bucket, Key="raw/mail 1.eml")["Body"].read() == BINARY
     finally:
         stop_stack(third)
     blobs = list((state_dir / "blobs").iterdir())
@@ -118,14 +107,14 @@ def test_local_state_off_starts_empty_every_time(state_dir):
     env = {"LOCAL_STATE_DIR": str(state_dir), "LOCAL_STATE": "off"}
     first = start_stack(extra_env=env)
     try:
-        bucket = aws(first, "s3").list_buckets()["Buckets"][0]["Name"]
-        aws(first, "s3").put_object(Bucket=bucket, Key="gone", Body=b"x")
+        bucket = first.client("s3").list_buckets()["Buckets"][0]["Name"]
+        first.client("s3").put_object(Bucket=bucket, Key="gone", Body=b"x")
     finally:
         stop_stack(first)
     assert not state_dir.exists()
     second = start_stack(extra_env=env)
     try:
-        assert aws(second, "s3").list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+        assert second.client("s3").list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
     finally:
         stop_stack(second)
 

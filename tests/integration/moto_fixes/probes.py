@@ -1,19 +1,21 @@
 """The scenarios that show moto's costs growing with the data, and the counters that measure them.
 
-Shared by the tests that keep the fixes working (test_leaks.py) and the test that says when moto
-as released no longer needs them (test_upstream_still_needs_fixes.py).
+Shared by the tests that keep the fixes working (test_leaks.py, test_dynamodb_*.py) and the test that
+says when moto as released no longer needs them (test_upstream_still_needs_fixes.py).
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from tests.integration.moto_fixes.conftest import COUNTERS, REQUESTS
+from tests.integration.moto_fixes.conftest import COUNTERS, REQUESTS, mocked_dynamodb, moto_as
 
 BODY = "正文" * 200  # a request's fields weigh a few hundred bytes to a few KB
 
@@ -89,3 +91,50 @@ def submit_by_puts(client: Any, index: int) -> None:
         UpdateExpression="ADD hits :one",
         ExpressionAttributeValues={":one": {"N": "1"}},
     )
+
+
+def stored_item(table_name: str, pk: str, sk: str | None = None) -> Any:
+    """The item moto holds (or, without `sk`, the partition: {sort key: item})."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(table_name)
+    partition = table.items[DynamoType({"S": pk})]
+    return partition[DynamoType({"S": sk})] if sk is not None else partition
+
+
+def answers_on_fixed_and_upstream(scenario: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """What `scenario(client)` answers on the fixed moto, then on moto as released (fresh tables each)."""
+    with moto_as("fixed"), mocked_dynamodb(monkeypatch) as client:
+        fixed = scenario(client)
+    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
+        upstream = scenario(client)
+    return fixed, upstream
+
+
+def bytes_kept_each(count: int, make: Callable[[int], object]) -> float:
+    """Memory kept per call of `make(n)`, n from 0 to count-1 (tracemalloc, after collecting the
+    garbage); what each call returns is held until measured."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [make(n) for n in range(count)]
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+        assert len(kept) == count
+        return (after - before) / count
+    finally:
+        tracemalloc.stop()
+
+
+def cost_without_and_with(fix: ModuleType, measure: Callable[[], float]) -> tuple[float, float]:
+    """`measure()` with every fix on but `fix`, then with all of them (the other fixes change costs too)."""
+    with moto_as("fixed"):
+        fix.remove()
+        try:
+            without = measure()
+        finally:
+            fix.apply()
+        return without, measure()

@@ -3,24 +3,18 @@ moto as released gives."""
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.integration.moto_fixes.conftest import COUNTERS, REQUESTS, mocked_dynamodb, moto_as
-
-
-def stored_item(table_name: str, pk: str, sk: str | None = None) -> Any:
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(table_name)
-    partition = table.items[DynamoType({"S": pk})]
-    return partition[DynamoType({"S": sk})] if sk is not None else partition
+from tests.integration.moto_fixes.probes import (
+    answers_on_fixed_and_upstream,
+    bytes_kept_each,
+    cost_without_and_with,
+    stored_item,
+)
 
 
 def _scenario(client: Any) -> list[Any]:
@@ -73,10 +67,7 @@ def _scenario(client: Any) -> list[Any]:
 
 
 def test_answers_are_the_same_on_the_fixed_and_the_released_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    with moto_as("fixed"), mocked_dynamodb(monkeypatch) as client:
-        fixed = _scenario(client)
-    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
-        upstream = _scenario(client)
+    fixed, upstream = answers_on_fixed_and_upstream(_scenario, monkeypatch)
 
     assert fixed == upstream
     assert fixed[0] == "ValidationException"  # a key is never changed, so sharing it is safe
@@ -114,30 +105,18 @@ def _bytes_per_item(count: int = 3000) -> float:
         schema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         attr=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
     )  # fmt: skip
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for n in range(count):
-            table.put_item(
-                {"pk": {"S": f"SEARCH#{n % 300}"}, "sk": {"S": f"R#{n:05}"}, "status": {"S": "queued"}, "n": {"N": "3"}}
-            )
-        gc.collect()
-        return (tracemalloc.get_traced_memory()[0] - before) / count
-    finally:
-        tracemalloc.stop()
+    return bytes_kept_each(
+        count,
+        lambda n: table.put_item(
+            {"pk": {"S": f"SEARCH#{n % 300}"}, "sk": {"S": f"R#{n:05}"}, "status": {"S": "queued"}, "n": {"N": "3"}}
+        ),
+    )
 
 
 def test_a_small_item_costs_less_memory_than_without_the_fix() -> None:
     from infra.moto_fixes import dynamodb_items
 
-    with moto_as("fixed"):  # the other fixes on (the weak instance tracker costs memory of its own)
-        dynamodb_items.remove()
-        try:
-            without = _bytes_per_item()
-        finally:
-            dynamodb_items.apply()
-        fixed = _bytes_per_item()
+    without, fixed = cost_without_and_with(dynamodb_items, _bytes_per_item)
 
     # Measured here: 1,111-1,160 bytes without, 1,033 with the keys shared with the attributes; 1,075
     # without, 766 with the hash key shared in each partition too (and the cheaper instance tracker).

@@ -3,15 +3,14 @@ answer is what moto as released gives, and a record costs less than half the mem
 
 from __future__ import annotations
 
-import gc
 import json
-import tracemalloc
 from datetime import datetime
 from typing import Any
 
 import pytest
 
 from tests.integration.moto_fixes.conftest import REQUESTS, mocked_dynamodb, moto_as
+from tests.integration.moto_fixes.probes import bytes_kept_each, cost_without_and_with
 
 OUTBOX_BODY = "您好，我们已收到您的更正请求，编号 CR-2026-7K3F9Q。" * 4  # an outbox message's text
 
@@ -134,28 +133,13 @@ def _bytes_per_record(count: int = 300) -> float:
         )
         for n in range(count)
     ]
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        records = [StreamRecord(table, "NEW_IMAGE", "INSERT", None, item, n) for n, item in enumerate(items)]
-        gc.collect()
-        assert len(records) == count
-        return (tracemalloc.get_traced_memory()[0] - before) / count
-    finally:
-        tracemalloc.stop()
+    return bytes_kept_each(count, lambda n: StreamRecord(table, "NEW_IMAGE", "INSERT", None, items[n], n))
 
 
 def test_a_record_costs_less_than_half_the_memory_it_did() -> None:
     from infra.moto_fixes import dynamodb_stream_records
 
-    with moto_as("fixed"):
-        dynamodb_stream_records.remove()
-        try:
-            without = _bytes_per_record()
-        finally:
-            dynamodb_stream_records.apply()
-        fixed = _bytes_per_record()
+    without, fixed = cost_without_and_with(dynamodb_stream_records, _bytes_per_record)
 
     # Measured here: ~3,230 bytes a record without the fix, ~940 with it.
     assert fixed < 0.5 * without, f"{fixed:.0f} bytes a record with the fix, {without:.0f} without"

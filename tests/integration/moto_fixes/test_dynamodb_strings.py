@@ -3,13 +3,17 @@ builds, every answer is what moto as released gives, and a request-shaped transa
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
 from typing import Any
 
 import pytest
 
 from tests.integration.moto_fixes.conftest import REQUESTS, mocked_dynamodb, moto_as
+from tests.integration.moto_fixes.probes import (
+    answers_on_fixed_and_upstream,
+    bytes_kept_each,
+    cost_without_and_with,
+    stored_item,
+)
 
 ARTICLE = {
     "article_url": {"S": "https://news.example.cn/2026/03/01/article-123.html"},
@@ -61,17 +65,12 @@ def _scenario(client: Any) -> list[Any]:
 
 
 def test_answers_are_the_same_on_the_fixed_and_the_released_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    with moto_as("fixed"), mocked_dynamodb(monkeypatch) as client:
-        fixed = _scenario(client)
-    with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
-        upstream = _scenario(client)
+    fixed, upstream = answers_on_fixed_and_upstream(_scenario, monkeypatch)
 
     assert fixed == upstream
 
 
 def test_the_items_of_a_request_share_its_strings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.integration.moto_fixes.test_dynamodb_items import stored_item
-
     with moto_as("fixed"), mocked_dynamodb(monkeypatch) as client:
         _put_request(client, 1)
         _put_request(client, 2)
@@ -91,28 +90,13 @@ def test_the_items_of_a_request_share_its_strings(monkeypatch: pytest.MonkeyPatc
 def _bytes_per_request(monkeypatch: pytest.MonkeyPatch, count: int = 200) -> float:
     with mocked_dynamodb(monkeypatch) as client:
         _put_request(client, 0)  # moto's and boto3's own first-call caches, before measuring
-        gc.collect()
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            for n in range(1, count + 1):
-                _put_request(client, n)
-            gc.collect()
-            return (tracemalloc.get_traced_memory()[0] - before) / count
-        finally:
-            tracemalloc.stop()
+        return bytes_kept_each(count, lambda n: _put_request(client, n + 1))
 
 
 def test_a_request_costs_less_memory_than_without_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     from infra.moto_fixes import dynamodb_strings
 
-    with moto_as("fixed"):
-        dynamodb_strings.remove()
-        try:
-            without = _bytes_per_request(monkeypatch)
-        finally:
-            dynamodb_strings.apply()
-        fixed = _bytes_per_request(monkeypatch)
+    without, fixed = cost_without_and_with(dynamodb_strings, lambda: _bytes_per_request(monkeypatch))
 
     # Measured here: 22.1 KB a request without, 18.4 KB with.
     assert fixed < 0.9 * without, f"{fixed:.0f} bytes a request with the fix, {without:.0f} without"

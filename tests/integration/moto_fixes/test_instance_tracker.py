@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gc
 import itertools
-import tracemalloc
 import weakref
 from typing import Any
 
 from infra.moto_fixes.instance_tracker import WeakInstances
+from tests.integration.moto_fixes.probes import bytes_kept_each
 
 
 class Model:
@@ -57,16 +57,7 @@ class _PreviousTracker:
 
 
 def _bytes_per_object(tracker: Any, models: list[Model]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for model in models:
-            tracker.append(model)
-        gc.collect()
-        return (tracemalloc.get_traced_memory()[0] - before) / len(models)
-    finally:
-        tracemalloc.stop()
+    return bytes_kept_each(len(models), lambda n: tracker.append(models[n]))
 
 
 def test_a_live_object_costs_little_more_than_half_what_it_did() -> None:

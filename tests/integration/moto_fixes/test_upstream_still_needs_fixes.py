@@ -81,7 +81,7 @@ def test_released_moto_still_orders_a_query_by_comparing_dynamo_values(monkeypat
 
 
 def test_released_moto_still_holds_an_items_key_values_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.integration.moto_fixes.test_dynamodb_items import stored_item
+    from tests.integration.moto_fixes.probes import stored_item
 
     with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
         client.put_item(TableName=REQUESTS, Item={"pk": {"S": "R#1"}, "sk": {"S": "REQUEST"}})
@@ -93,7 +93,7 @@ def test_released_moto_still_holds_an_items_key_values_twice(monkeypatch: pytest
 
 
 def test_released_moto_still_builds_a_hash_key_per_item_of_a_partition(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.integration.moto_fixes.test_dynamodb_items import stored_item
+    from tests.integration.moto_fixes.probes import stored_item
 
     with moto_as("upstream"), mocked_dynamodb(monkeypatch) as client:
         for sk in ("REQUEST", "EVENT#1"):
