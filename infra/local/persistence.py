@@ -1,23 +1,30 @@
-"""The local stack's data across a restart: a snapshot of moto's data, saved at stop and every 30 s.
+"""The local stack's data across a restart: moto's data, saved at stop and every 30 s, put back at start.
 
 moto keeps everything in memory. Rather than replaying moto's request recording (a replay re-runs
 every request, so a sent email comes back twice, as measured when this was built), the stack saves the
-*data* and puts it back into freshly created resources:
+*data* and puts it back into freshly created resources (the files: snapshot_files.py):
 
-- DynamoDB: every item of every table, read from moto in-process, in DynamoDB's typed JSON (binary
-  as base64);
+- DynamoDB: items in DynamoDB's typed JSON (binary as base64), in a change log that starts with every
+  item there is and then takes, every 30 s, only the items written since: dynamodb_changes.py notes
+  their keys as moto writes them. A save holds moto still in proportion to what changed, not to the
+  data: reading every item each time paused a burst's stack for seconds, long enough for handlers to
+  pass their Timeout and for mail to go out twice (bench/local_burst.py). The log starts again from
+  the whole data at each start;
 - S3: every object of every bucket, its body in `blobs/<sha256>` (content-addressed, so unchanged
-  objects are not written again), its content type and metadata in the snapshot;
+  objects are not written again), its content type and metadata in the state (read again only for an
+  object whose ETag changed);
 - SQS: every message not yet deleted, read from moto's queue (so messages a consumer holds but has
   not deleted are kept too) and sent again at restore: they get new message ids, and their receive
   count starts again at 0;
-- SES: the sent messages as the outbox shows them, in order, with their ids and outbox timestamps.
+- SES: the sent messages as the outbox shows them, in order, with their ids and outbox timestamps,
+  appended to the change log as they are sent.
 
 Cognito is not saved: the template's user pool is created again at each start, and so is the local
 editor account (sign in again after a restart). Resources themselves always come from the template.
 
-`state.json` is written to a temporary file and renamed, and blobs are only deleted once a snapshot
-that no longer needs them is in place, so a kill during a save leaves the previous snapshot whole.
+A kill at any moment leaves the last whole save readable: `state.json` is replaced by renaming, the
+log is flushed to disk before the state that counts its bytes, and blobs are only deleted once a
+state that no longer needs them is in place.
 """
 
 from __future__ import annotations
@@ -25,10 +32,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
@@ -37,13 +42,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .template import REGION
+from . import dynamodb_changes, moto_state
+from .snapshot_files import (
+    BLOBS_DIR,
+    FORMAT_VERSION,
+    LOG_PREFIX,
+    STATE_FILE,
+    ChangeLog,
+    SavedState,
+    atomic_file,
+    decode_item,
+    json_bytes,
+    read_state,
+    remove_other_logs,
+    write_atomically,
+)
 
 log = logging.getLogger(__name__)
 
-STATE_FILE = "state.json"
-BLOBS_DIR = "blobs"
-FORMAT_VERSION = 1
 DEFAULT_DIR_NAME = ".local-state"
 DEFAULT_SAVE_INTERVAL_SECONDS = 30.0
 _OFF_VALUES = {"off", "0", "false", "no"}
@@ -83,7 +99,7 @@ class Persistence:
     ) -> None:
         self.state_dir = Path(state_dir)
         self._aws = aws
-        self._serialised = serialised  # holds moto still while its SQS and SES lists are read
+        self._serialised = serialised  # holds moto still while its data is read
         self._stamps = outbox_stamps  # the outbox's first-seen time of each sent message, by id
         self._interval = save_interval_seconds
         self._save_lock = threading.Lock()
@@ -91,47 +107,91 @@ class Persistence:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._restored = False  # never save over a snapshot that was not read back first
-        self._s3_known: dict[tuple[str, str], tuple[str, str]] = {}  # (bucket, key) -> (etag, blob)
+        self._changes: dynamodb_changes.ChangedItems | None = None
+        self._log: ChangeLog | None = None  # None: the next save starts a new log from the whole data
+        self._tables_seen: dict[str, Any] = {}  # the table objects the log has, by name
+        self._emails_logged = 0  # how many of SES's sent messages the log has
+        self._s3_known: dict[tuple[str, str], dict[str, Any]] = {}  # (bucket, key) -> entry with its ETag
 
     @property
     def state_file(self) -> Path:
         return self.state_dir / STATE_FILE
 
+    @property
+    def log_file(self) -> Path | None:
+        return None if self._log is None else self._log.path
+
     # --- restore ---------------------------------------------------------------------------------
 
     def restore(self) -> dict[str, int]:
-        """Put the last snapshot's data into the (just created, empty) resources; counts by kind."""
+        """Put the last snapshot's data into the (just created, empty) resources, then start a new
+        change log from it; counts by kind."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         for leftover in self.state_dir.glob(f".{STATE_FILE}.*.tmp"):  # from a save that was killed
             with contextlib.suppress(OSError):
                 leftover.unlink()
         counts = {"items": 0, "objects": 0, "messages": 0, "emails": 0}
-        snapshot: dict[str, Any] | None = None
-        if self.state_file.exists():
-            try:
-                snapshot = json.loads(self.state_file.read_text(encoding="utf-8"))
-                if not isinstance(snapshot, dict) or snapshot.get("version") != FORMAT_VERSION:
-                    raise ValueError("unknown snapshot format")
-            except (OSError, ValueError) as exc:
-                aside = self.state_file.with_name(f"{STATE_FILE}.unreadable-{int(time.time())}")
-                log.error(
-                    "local state %s cannot be read (%s): moved to %s, starting empty", self.state_file, exc, aside
-                )
-                with contextlib.suppress(OSError):
-                    self.state_file.replace(aside)
-                snapshot = None
-        if snapshot is not None:
-            counts["emails"] = self._restore_ses(snapshot.get("ses") or {})
-            counts["items"] = self._restore_dynamodb(snapshot.get("dynamodb") or {})
-            counts["objects"] = self._restore_s3(snapshot.get("s3") or {})
-            counts["messages"] = self._restore_sqs(snapshot.get("sqs") or {})
+        saved: SavedState | None = None
+        try:
+            saved = read_state(self.state_dir)
+            if saved is not None:
+                tables, emails = self._replay(saved.changes)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._set_aside(exc)
+            saved = None
+        if saved is not None:
+            counts["emails"] = self._restore_ses(emails, saved.ses_sent_count)
+            counts["items"] = self._restore_dynamodb(tables)
+            counts["objects"] = self._restore_s3(saved.s3)
+            counts["messages"] = self._restore_sqs(saved.sqs)
             log.info(
                 "local state restored from %s: %d items, %d objects, %d queued messages, %d sent emails",
                 self.state_dir, counts["items"], counts["objects"], counts["messages"], counts["emails"],
             )  # fmt: skip
+        self._changes = dynamodb_changes.watch()
         self._restored = True
-        self._dirty.clear()
+        self._save(whole=True)
         return counts
+
+    def _set_aside(self, problem: Exception) -> None:
+        suffix = f"unreadable-{int(time.time())}"
+        log.error(
+            "local state in %s cannot be read (%s): set aside as *.%s, starting empty", self.state_dir, problem, suffix
+        )
+        for path in [self.state_file, *self.state_dir.glob(f"{LOG_PREFIX}*.jsonl")]:
+            with contextlib.suppress(OSError):
+                path.replace(path.with_name(f"{path.name}.{suffix}"))
+
+    @staticmethod
+    def _replay(
+        changes: Iterable[tuple[str, str | None, Any]],
+    ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+        """The log read into the items each table holds at its end, and the sent emails in order.
+
+        Read whole before anything is written, so that an unreadable log is found before the stack
+        holds half of it."""
+        tables: dict[str, dict[str, dict[str, Any]]] = {}
+        names: dict[str, tuple[str, str | None] | None] = {}
+        emails: list[dict[str, Any]] = []
+        for kind, table, payload in changes:
+            if kind == "sent":
+                emails.append(payload)
+                continue
+            assert table is not None
+            items = tables.setdefault(table, {})
+            if kind == "clear":
+                items.clear()
+                continue
+            if table not in names:
+                names[table] = moto_state.key_names(table)
+            key_names = names[table]
+            # A table the template no longer has keeps every entry: it is only counted, then dropped.
+            key = json_bytes(payload) if key_names is None else json_bytes([payload.get(n) for n in key_names])
+            if kind == "put":
+                items[key.decode()] = payload
+            elif kind == "delete":
+                items.pop(key.decode(), None)
+        return {name: list(items.values()) for name, items in tables.items()}, emails
 
     def _restore_dynamodb(self, tables: dict[str, list[dict[str, Any]]]) -> int:
         dynamodb = self._aws("dynamodb")
@@ -144,7 +204,7 @@ class Persistence:
                 )
                 continue
             for start in range(0, len(items), 25):
-                batch = [{"PutRequest": {"Item": _decode_item(item)}} for item in items[start : start + 25]]
+                batch = [{"PutRequest": {"Item": decode_item(item)}} for item in items[start : start + 25]]
                 request: dict[str, Any] = {table: batch}
                 while request:
                     request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
@@ -169,7 +229,7 @@ class Persistence:
                 if entry.get("metadata"):
                     request["Metadata"] = entry["metadata"]
                 etag = s3.put_object(**request)["ETag"]
-                self._s3_known[(bucket, entry["key"])] = (etag, entry["blob"])
+                self._s3_known[(bucket, entry["key"])] = {**entry, "etag": etag}
                 restored += 1
         return restored
 
@@ -203,24 +263,23 @@ class Persistence:
                 restored += 1
         return restored
 
-    def _restore_ses(self, ses: dict[str, Any]) -> int:
-        from moto.core.models import DEFAULT_ACCOUNT_ID
+    def _restore_ses(self, saved_messages: list[dict[str, Any]], sent_count: int) -> int:
         from moto.ses import models as ses_models
 
-        backend = ses_models.ses_backends[DEFAULT_ACCOUNT_ID][REGION]
         messages = []
-        for saved in ses.get("messages") or []:
-            if saved["type"] not in _SES_TYPES:
+        for saved in saved_messages:
+            if saved["type"] not in moto_state.SES_TYPES:
                 log.warning("local state: unknown sent message type %r dropped", saved["type"])
                 continue
             cls: type[Any] = getattr(ses_models, saved["type"])
             message = object.__new__(cls)  # the saved attributes are the whole object
             message.__dict__.update(saved["fields"])
             messages.append(message)
-            self._stamps[_ses_message_id(message)] = float(saved["timestamp"])
+            self._stamps[moto_state.ses_message_id(message)] = float(saved["timestamp"])
+        backend = moto_state.ses_backend()
         with self._serialised():
             backend.sent_messages[:0] = messages  # before anything sent since start (nothing, normally)
-            backend.sent_message_count += int(ses.get("sent_count") or 0)
+            backend.sent_message_count += sent_count
         return len(messages)
 
     # --- save ------------------------------------------------------------------------------------
@@ -235,107 +294,126 @@ class Persistence:
             self._dirty.set()
 
     def save(self) -> bool:
-        """Write a snapshot now (atomically). False when there was nothing restored to save over.
-
-        The snapshot is written entry by entry as it is read: building it whole (every item as a
-        dict, encoded again, then one JSON text and its bytes) held four copies of the data at once
-        every 30 s, and the allocator kept the pages: a burst's stack grew ~40 KB a request more
-        than its data (bench/local_burst.py)."""
+        """Save what changed since the last save, now. False when there was nothing restored to
+        save over."""
         if not self._restored:
             return False
+        self._save(whole=False)
+        return True
+
+    def _save(self, *, whole: bool) -> None:
+        """Append what changed to the log (or start a new log from the whole data), then replace
+        `state.json` to count it. Each entry is written as it is read: building the snapshot whole
+        held four copies of the data at once, and the allocator kept the pages (~40 KB a request)."""
         with self._save_lock:
             started = time.monotonic()
             self._dirty.clear()  # changes made while saving mark it stale again
-            blobs_dir = self.state_dir / BLOBS_DIR
-            blobs_dir.mkdir(parents=True, exist_ok=True)
-            with _atomic_file(self.state_file) as out:
-                saved_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-                out.write(b'{"version": %d, "saved_at": %s' % (FORMAT_VERSION, _json(saved_at)))
-                with self._serialised():  # one consistent moment of DynamoDB, SQS and SES
-                    tables = ((name, map(_encode_item, items)) for name, items in _dynamodb_tables())
-                    _write_lists(out, "dynamodb", tables)
-                    _write_lists(out, "sqs", self._snapshot_sqs().items())
-                    _write_ses(out, *self._snapshot_ses())
-                s3 = self._snapshot_s3(blobs_dir)  # through moto's API: outside the lock
-                out.write(b', "s3": %s}' % _json(s3))
+            change_log = self._log if (self._log is not None and not whole) else ChangeLog.create(self.state_dir)
+            try:
+                with atomic_file(self.state_file) as out:
+                    saved_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+                    out.write(b'{"version": %d, "saved_at": %s' % (FORMAT_VERSION, json_bytes(saved_at)))
+                    with self._serialised():  # one consistent moment of DynamoDB, SQS and SES
+                        entries = self._log_dynamodb(change_log, whole=change_log is not self._log)
+                        entries += self._log_emails(change_log, whole=change_log is not self._log)
+                        _write_lists(out, "sqs", moto_state.queued_messages().items())
+                        out.write(b', "ses_sent_count": %d' % moto_state.ses_backend().sent_message_count)
+                    blobs_dir = self.state_dir / BLOBS_DIR
+                    s3 = self._snapshot_s3(blobs_dir)  # through moto's API: outside the lock
+                    out.write(b', "s3": %s, "log": %s}' % (json_bytes(s3), json_bytes(change_log.sync())))
+            except BaseException:
+                # The log may hold part of this save past what the state counts: start a new one.
+                change_log.close()
+                if self._log is not None:
+                    self._log.close()
+                self._log = None
+                raise
+            if change_log is not self._log:
+                if self._log is not None:
+                    self._log.close()
+                self._log = change_log
+                remove_other_logs(self.state_dir, keep=change_log.path)
             in_use = {entry["blob"] for objects in s3.values() for entry in objects}
-            for path in blobs_dir.iterdir():  # only now: the previous snapshot needed them until here
+            for path in blobs_dir.iterdir():  # only now: the previous state needed them until here
                 if path.name not in in_use:
                     with contextlib.suppress(OSError):
                         path.unlink()
-            log.debug("local state saved to %s in %.0f ms", self.state_dir, (time.monotonic() - started) * 1000)
-        return True
+            log.debug(
+                "local state saved to %s in %.0f ms (%d log entries%s)",
+                self.state_dir, (time.monotonic() - started) * 1000, entries, ", a new log" if whole else "",
+            )  # fmt: skip
 
-    @staticmethod
-    def _snapshot_dynamodb() -> dict[str, list[dict[str, Any]]]:
-        """Every item of every table, as a Scan returns it to boto3 (see `_dynamodb_tables`)."""
-        return {name: list(items) for name, items in _dynamodb_tables()}
+    def _log_dynamodb(self, change_log: ChangeLog, *, whole: bool) -> int:
+        """Log the items written since the last save, or every item; the number of entries."""
+        changed = self._changes.take() if self._changes is not None else {}
+        tables = moto_state.dynamodb_tables()
+        entries = 0
+        for name, table in tables.items():
+            keys = changed.get(name, set())
+            if whole or keys is None or self._tables_seen.get(name) is not table:  # new, replaced or PartiQL
+                if not whole:
+                    change_log.clear(name)
+                for item in moto_state.table_items(table):
+                    change_log.put(name, moto_state.as_scanned(item))
+                    entries += 1
+                continue
+            for key in keys:
+                stored = moto_state.stored_item(table, key)
+                if stored is None:
+                    change_log.delete(name, moto_state.key_attributes(table, key))
+                else:
+                    change_log.put(name, moto_state.as_scanned(stored))
+                entries += 1
+        for gone in self._tables_seen.keys() - tables.keys():
+            change_log.clear(gone)
+        self._tables_seen = tables
+        return entries
+
+    def _log_emails(self, change_log: ChangeLog, *, whole: bool) -> int:
+        """Log the emails sent since the last save (moto only ever appends to its list)."""
+        sent = moto_state.ses_backend().sent_messages
+        if whole or len(sent) < self._emails_logged:
+            self._emails_logged = 0
+        now = time.time()
+        for message in sent[self._emails_logged :]:
+            change_log.sent(
+                {
+                    "type": type(message).__name__,
+                    "fields": dict(vars(message)),
+                    "timestamp": self._stamps.get(moto_state.ses_message_id(message), now),
+                }
+            )
+        logged, self._emails_logged = len(sent) - self._emails_logged, len(sent)
+        return logged
 
     def _snapshot_s3(self, blobs_dir: Path) -> dict[str, list[dict[str, Any]]]:
+        """Every object's entry; its body and headers read only when its ETag is new."""
+        blobs_dir.mkdir(parents=True, exist_ok=True)
         s3 = self._aws("s3")
         buckets: dict[str, list[dict[str, Any]]] = {}
-        known: dict[tuple[str, str], tuple[str, str]] = {}
+        known: dict[tuple[str, str], dict[str, Any]] = {}
         for bucket in (entry["Name"] for entry in s3.list_buckets().get("Buckets", [])):
             objects = buckets.setdefault(bucket, [])
             for listed in _paginate(s3, "list_objects_v2", "Contents", Bucket=bucket):
                 key, etag = listed["Key"], listed["ETag"]
-                head: dict[str, Any]
-                previous = self._s3_known.get((bucket, key))
-                if previous and previous[0] == etag and (blobs_dir / previous[1]).exists():
-                    blob = previous[1]
-                    head = s3.head_object(Bucket=bucket, Key=key)
-                else:
-                    head = s3.get_object(Bucket=bucket, Key=key)
-                    body = head["Body"].read()
+                entry = self._s3_known.get((bucket, key))
+                if entry is None or entry["etag"] != etag or not (blobs_dir / entry["blob"]).exists():
+                    got = s3.get_object(Bucket=bucket, Key=key)
+                    body = got["Body"].read()
                     blob = hashlib.sha256(body).hexdigest()
                     if not (blobs_dir / blob).exists():
-                        _write_atomically(blobs_dir / blob, body)
-                known[(bucket, key)] = (etag, blob)
-                entry = {
-                    "key": key,
-                    "blob": blob,
-                    "content_type": head.get("ContentType"),
-                    "metadata": head.get("Metadata") or {},
-                }
+                        write_atomically(blobs_dir / blob, body)
+                    entry = {
+                        "key": key,
+                        "blob": blob,
+                        "content_type": got.get("ContentType"),
+                        "metadata": got.get("Metadata") or {},
+                        "etag": got.get("ETag", etag),
+                    }
+                known[(bucket, key)] = entry
                 objects.append(entry)
         self._s3_known = known
         return buckets
-
-    @staticmethod
-    def _snapshot_sqs() -> dict[str, Iterator[dict[str, Any]]]:
-        from moto.core.models import DEFAULT_ACCOUNT_ID
-        from moto.sqs.models import sqs_backends
-
-        return {
-            name: (
-                {
-                    "id": message.id,
-                    "body": message.body,
-                    "attributes": dict(message.message_attributes),
-                    "group_id": message.group_id,
-                    "sent_timestamp": message.sent_timestamp,
-                }
-                for message in sorted(queue._messages, key=lambda m: m.sent_timestamp or 0)
-            )
-            for name, queue in sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues.items()
-        }
-
-    def _snapshot_ses(self) -> tuple[Iterator[dict[str, Any]], int]:
-        """The sent messages (read as they are written) and moto's count of sends."""
-        from moto.core.models import DEFAULT_ACCOUNT_ID
-        from moto.ses.models import ses_backends
-
-        backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
-        now = time.time()
-        messages = (
-            {
-                "type": type(message).__name__,
-                "fields": dict(vars(message)),
-                "timestamp": self._stamps.get(_ses_message_id(message), now),
-            }
-            for message in backend.sent_messages
-        )
-        return messages, backend.sent_message_count
 
     # --- the periodic save -----------------------------------------------------------------------
 
@@ -360,13 +438,14 @@ class Persistence:
             self._thread.join()
             self._thread = None
 
-
-_SES_TYPES = {"Message", "RawMessage", "TemplateMessage", "BulkTemplateMessage"}
-
-
-def _ses_message_id(message: Any) -> str:
-    # As outbox.py names them: a bulk templated send has a list of ids.
-    return str(getattr(message, "id", None) or getattr(message, "ids", ["?"])[0])
+    def close(self) -> None:
+        """Stop noting writes and close the log (after the last save)."""
+        if self._changes is not None:
+            dynamodb_changes.unwatch(self._changes)
+            self._changes = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 def _message_attributes(saved: dict[str, Any]) -> dict[str, Any]:
@@ -387,104 +466,12 @@ def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[
         yield from page.get(key, [])
 
 
-# DynamoDB's typed JSON, as on the wire: binary values as base64 text.
-
-
-def _encode_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _encode_value(value) for name, value in item.items()}
-
-
-def _encode_value(value: dict[str, Any]) -> dict[str, Any]:
-    kind, data = next(iter(value.items()))
-    if kind == "B":
-        return {"B": base64.b64encode(data).decode("ascii")}
-    if kind == "BS":
-        return {"BS": [base64.b64encode(item).decode("ascii") for item in data]}
-    if kind == "M":
-        return {"M": _encode_item(data)}
-    if kind == "L":
-        return {"L": [_encode_value(item) for item in data]}
-    return {kind: data}
-
-
-def _decode_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _decode_value(value) for name, value in item.items()}
-
-
-def _decode_value(value: dict[str, Any]) -> dict[str, Any]:
-    kind, data = next(iter(value.items()))
-    if kind == "B":
-        return {"B": base64.b64decode(data)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(item) for item in data]}
-    if kind == "M":
-        return {"M": _decode_item(data)}
-    if kind == "L":
-        return {"L": [_decode_value(item) for item in data]}
-    return {kind: data}
-
-
-def _dynamodb_tables() -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
-    """Every item of every table as a Scan returns it to boto3 (binary as bytes), read from moto's
-    backend in-process, one at a time: a Scan through moto's HTTP API costs ~100x more, serialising
-    each page to JSON and parsing it again, and held the worker off moto's lock for minutes under a
-    burst. Read under moto's lock."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-    from moto.dynamodb.models.utilities import dynamo_to_dict
-
-    for name, table in dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables.items():
-        # moto keeps {hash: item}, or {hash: {range: item}} when the table has a sort key.
-        by_hash = table.items.values()
-        items = (item for by_range in by_hash for item in by_range.values()) if table.range_key_attr else by_hash
-        yield name, (dynamo_to_dict(item.attrs) for item in items)
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode("utf-8")
-
-
 def _write_lists(out: BinaryIO, member: str, groups: Iterable[tuple[str, Iterable[Any]]]) -> None:
     """`, "member": {"group": [entry, ...], ...}`, written one entry at a time."""
-    out.write(b", %s: {" % _json(member))
+    out.write(b", %s: {" % json_bytes(member))
     for index, (group, entries) in enumerate(groups):
-        out.write(b"%s%s: " % (b", " if index else b"", _json(group)))
-        _write_list(out, entries)
+        out.write(b"%s%s: [" % (b", " if index else b"", json_bytes(group)))
+        for number, entry in enumerate(entries):
+            out.write(b"%s%s" % (b", " if number else b"", json_bytes(entry)))
+        out.write(b"]")
     out.write(b"}")
-
-
-def _write_list(out: BinaryIO, entries: Iterable[Any]) -> None:
-    out.write(b"[")
-    for index, entry in enumerate(entries):
-        if index:
-            out.write(b", ")
-        out.write(_json(entry))
-    out.write(b"]")
-
-
-def _write_ses(out: BinaryIO, messages: Iterable[dict[str, Any]], sent_count: int) -> None:
-    out.write(b', "ses": {"sent_count": %d, "messages": ' % sent_count)
-    _write_list(out, messages)
-    out.write(b"}")
-
-
-@contextlib.contextmanager
-def _atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A temporary file in the same directory, flushed to disk, then renamed over `path`; removed
-    instead if writing it fails, so `path` is always a whole file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb", buffering=1 << 20) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    with _atomic_file(path) as handle:
-        handle.write(data)

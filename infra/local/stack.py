@@ -294,6 +294,7 @@ class LocalStack:
             self._persistence.save()
         except Exception:
             log.exception("saving the local state to %s failed", self._persistence.state_dir)
+        self._persistence.close()
         self._persistence = None
 
     def _start_iam_check(self) -> None:

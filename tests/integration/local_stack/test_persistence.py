@@ -128,4 +128,4 @@ def test_an_unreadable_snapshot_is_set_aside_and_the_stack_starts_empty(state_di
     finally:
         stop_stack(stack)
     assert [p.name for p in state_dir.glob("state.json.unreadable-*")]
-    assert json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["version"] == 2

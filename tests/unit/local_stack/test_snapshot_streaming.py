@@ -1,5 +1,5 @@
 """The local stack's snapshot (infra/local/persistence.py) is written entry by entry: saving holds
-about one entry in memory, not copies of all the data moto holds, and the file says what was there."""
+about one entry in memory, not copies of all the data moto holds, and the files say what was there."""
 
 from __future__ import annotations
 
@@ -36,10 +36,16 @@ def client(service: str) -> Any:
     return boto3.client(service, region_name=REGION)
 
 
-def persistence(state_dir: Path) -> Persistence:
-    saver = Persistence(state_dir, functools.cache(client), contextlib.nullcontext, {})
-    saver.restore()  # nothing there yet: it only lets save() write
-    return saver
+@pytest.fixture
+def saver(tmp_path: Path) -> Iterator[Persistence]:
+    saver = Persistence(tmp_path, functools.cache(client), contextlib.nullcontext, {})
+    yield saver
+    saver.close()
+
+
+def logged(saver: Persistence) -> list[dict[str, Any]]:
+    assert saver.log_file is not None
+    return [json.loads(line) for line in saver.log_file.read_bytes().splitlines()]
 
 
 def fill() -> None:
@@ -58,7 +64,7 @@ def fill() -> None:
         dynamodb.put_item(TableName="requests", Item=item)
 
 
-def test_the_snapshot_holds_every_item_message_email_and_object(moto: None, tmp_path: Path) -> None:
+def test_the_snapshot_holds_every_item_message_email_and_object(moto: None, saver: Persistence) -> None:
     fill()
     sqs, ses, s3 = client("sqs"), client("ses"), client("s3")
     queue = sqs.create_queue(QueueName="intake")["QueueUrl"]
@@ -70,25 +76,31 @@ def test_the_snapshot_holds_every_item_message_email_and_object(moto: None, tmp_
     s3.create_bucket(Bucket="raw-mail")
     s3.put_object(Bucket="raw-mail", Key="inbound/1", Body=b"raw")
 
-    saver = persistence(tmp_path)
-    assert saver.save()
+    saver.restore()  # nothing saved yet: the log starts with everything there is
     snapshot = json.loads(saver.state_file.read_text("utf-8"))
+    entries = logged(saver)
+    items = [entry["item"] for entry in entries if entry.get("put") == "requests"]
 
-    assert snapshot["version"] == 1
-    assert len(snapshot["dynamodb"]["requests"]) == ITEMS
-    assert {item["pk"]["S"] for item in snapshot["dynamodb"]["requests"]} == {f"REQ#{i}" for i in range(ITEMS)}
-    assert snapshot["dynamodb"]["requests"][0]["body"] == {"S": BODY}
+    assert snapshot["version"] == 2
+    assert snapshot["log"] == {"name": saver.log_file.name, "bytes": saver.log_file.stat().st_size}  # type: ignore[union-attr]
+    assert len(items) == ITEMS
+    assert {item["pk"]["S"] for item in items} == {f"REQ#{i}" for i in range(ITEMS)}
+    assert items[0]["body"] == {"S": BODY}
     assert [message["body"] for message in snapshot["sqs"]["intake"]] == ['{"reference": "CR-2026-7K3F9Q"}']
-    assert snapshot["ses"]["sent_count"] == 1
-    assert [message["type"] for message in snapshot["ses"]["messages"]] == ["RawMessage"]
+    assert snapshot["ses_sent_count"] == 1
+    assert [entry["sent"]["type"] for entry in entries if "sent" in entry] == ["RawMessage"]
     assert [entry["key"] for entry in snapshot["s3"]["raw-mail"]] == ["inbound/1"]
-    assert not list(tmp_path.glob(".state.json.*.tmp")), "the temporary file was renamed into place"
+    assert not list(saver.state_dir.glob(".state.json.*.tmp")), "the temporary file was renamed into place"
 
 
-def test_saving_holds_a_few_entries_in_memory_not_the_whole_snapshot(moto: None, tmp_path: Path) -> None:
+def test_saving_holds_a_few_entries_in_memory_not_the_whole_snapshot(moto: None, saver: Persistence) -> None:
     fill()
-    saver = persistence(tmp_path)
-    saver.save()  # the first save builds its S3 client (botocore's service model weighs megabytes)
+    saver.restore()  # builds the S3 client (botocore's service model weighs megabytes)
+    for index in range(ITEMS):  # every item changed: the next save logs each again
+        client("dynamodb").put_item(
+            TableName="requests", Item={"pk": {"S": f"REQ#{index}"}, "sk": {"S": "REQUEST"}, "body": {"S": BODY + "!"}}
+        )
+    start = saver.log_file.stat().st_size  # type: ignore[union-attr]
 
     tracemalloc.start()
     try:
@@ -97,7 +109,7 @@ def test_saving_holds_a_few_entries_in_memory_not_the_whole_snapshot(moto: None,
     finally:
         tracemalloc.stop()
 
-    size = saver.state_file.stat().st_size
+    size = saver.log_file.stat().st_size - start  # type: ignore[union-attr]
     assert size > 3_000_000  # the data is there
     # Building the snapshot whole peaked at ~4x its size (dicts, encoded dicts, the text, its bytes);
     # written entry by entry, the peak is the file's write buffer (1 MiB) and a few entries.
