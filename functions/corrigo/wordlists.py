@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -115,27 +115,46 @@ def _search_text(text: str) -> SearchText:
     return SearchText.of(text)
 
 
-@dataclass(frozen=True)
 class WordList:
-    entries: tuple[Entry, ...] = ()
+    """Entries as written; folded on first use.
+
+    Folding needs regex, OpenCC and disarm, ~25 ms to import: a function that builds its lists at
+    INIT (the comments function, whose cold starts mostly serve a page of comments) pays that at
+    its first screened text instead (bench/cold_start.py prints both)."""
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self._words = tuple(word for word in words if word)
 
     @classmethod
     def of(cls, words: Iterable[str]) -> WordList:
-        entries: dict[str, Entry] = {}
-        for word in words:
-            entry = Entry.of(word)
-            if entry is not None:
-                entries.setdefault(entry.compact, entry)
-        return cls(tuple(entries.values()))
+        return cls(words)
 
     @classmethod
     def read(cls, path: Path) -> WordList:
         """A shipped list: one entry a line, `#` comments and blank lines skipped."""
-        return cls.of(line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+        return cls(line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        """Each entry folded once; of entries that fold alike, the first."""
+        entries: dict[str, Entry] = {}
+        for word in self._words:
+            entry = Entry.of(word)
+            if entry is not None:
+                entries.setdefault(entry.compact, entry)
+        return tuple(entries.values())
 
     def __add__(self, other: WordList) -> WordList:
-        seen = {entry.compact for entry in self.entries}
-        return WordList((*self.entries, *(e for e in other.entries if e.compact not in seen)))
+        return WordList((*self._words, *other._words))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordList) and self._words == other._words
+
+    def __hash__(self) -> int:
+        return hash(self._words)
+
+    def __repr__(self) -> str:
+        return f"WordList({len(self._words)} words)"
 
     def __bool__(self) -> bool:
         return bool(self.entries)

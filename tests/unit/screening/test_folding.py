@@ -195,3 +195,29 @@ def test_any_text_folds_and_is_searched_without_error(text):
 
     assert isinstance(fold(text), str)
     assert isinstance(shipped_banned_words().found_in(text), tuple)
+
+
+def test_building_the_screening_lists_folds_nothing_until_the_first_search() -> None:
+    """A comments cold start that serves a page of comments never imports the fold's libraries
+    (~30 ms, bench/cold_start.py); the first screened text does, and then finds what it should."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    functions = Path(__file__).resolve().parents[3] / "functions"
+    probe = (
+        "import sys\n"
+        "from corrigo.screening import config_from\n"
+        "config = config_from({'BANNED_WORDS': 'f\\u043eobar'})\n"
+        "folds = ('regex', 'opencc', 'disarm')\n"
+        "assert not [m for m in folds if m in sys.modules], sorted(m for m in folds if m in sys.modules)\n"
+        "assert config.banned_words.found_in('请看 FOOBAR 谢谢') == ('foobar',)\n"
+        "assert all(m in sys.modules for m in folds)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(functions)!r})\n{probe}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
