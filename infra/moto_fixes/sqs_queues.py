@@ -8,15 +8,20 @@ walks the queue twice, building a list for each message it passes. With a few th
 queued (a burst the pollers have not caught up with), each of those calls takes tens of milliseconds
 under the stack's one lock, and the pollers fall further behind.
 
-Here the counts read the clock once per pass, the retention period is read from the queue itself,
-and a delete walks the queue once to find its message. What a client sees is unchanged.
+Here a queue's attributes are each worked out when read, so a send reads ContentBasedDeduplication
+and walks nothing (building them all still walked the queue three times a send: the burst's
+submissions slowed as the intake queue's backlog grew, bench/local_burst.py); the counts read the
+clock once per pass, the retention period is read from the queue itself, and a delete walks the
+queue only as far as its message. What a client sees is unchanged.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from moto.core.utils import unix_time, unix_time_millis
+from moto.core.utils import camelcase_to_underscores, unix_time, unix_time_millis
 from moto.sqs.exceptions import ReceiptHandleIsInvalid
 from moto.sqs.models import Message, Queue, SQSBackend
 
@@ -51,22 +56,66 @@ def _delete_in_one_pass(self: Queue, receipt_handle: str) -> None:
     if receipt_handle in self.deleted_messages:
         # Already deleted - gracefully handle deleting it again
         return
-    deleted = [
-        message
-        for message in self._messages
-        if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles
-    ]
-    if not deleted:
+    # A handle, current or old, is its one message's: the walk stops there (messages are received
+    # oldest first, so it is near the front), and the list closes up behind it.
+    index = next(
+        (
+            index
+            for index, message in enumerate(self._messages)
+            if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles
+        ),
+        None,
+    )
+    if index is None:
         raise ReceiptHandleIsInvalid()
+    message = self._messages[index]
     # Delete message from queue regardless of pending state
-    for message in deleted:
-        self.pending_messages.discard(message)
-        self.deleted_messages.update(message.all_receipt_handles)  # type: ignore[arg-type]
-    gone = {id(message) for message in deleted}
-    self._messages = [message for message in self._messages if id(message) not in gone]
+    self.pending_messages.discard(message)
+    self.deleted_messages.update(message.all_receipt_handles)  # type: ignore[arg-type]
+    del self._messages[index]
+
+
+class _LazyAttributes(Mapping[str, Any]):
+    """`Queue.attributes` as moto builds it (the same names, in the same order, the same values), each
+    value worked out when it is read."""
+
+    def __init__(self, queue: Queue) -> None:
+        self._queue = queue
+
+    def _names(self) -> dict[str, None]:
+        queue = self._queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:  # type: ignore[attr-defined]
+            names += queue.KMS_ATTRIBUTES
+        return dict.fromkeys(names)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        queue = self._queue
+        value = getattr(queue, camelcase_to_underscores(name))
+        if name == "RedrivePolicy" and queue.redrive_policy:
+            value = json.dumps(queue.redrive_policy)
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def _lazy_attributes(queue: Queue) -> Mapping[str, Any]:
+    return _LazyAttributes(queue)
 
 
 _REPLACEMENTS: dict[tuple[type, str], Any] = {
+    (Queue, "attributes"): property(_lazy_attributes),
     (Queue, "messages"): property(_visible_now),
     (Queue, "approximate_number_of_messages"): property(_visible_count),
     (Queue, "approximate_number_of_messages_delayed"): property(_delayed_count),

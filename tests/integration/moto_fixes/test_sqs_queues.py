@@ -97,6 +97,31 @@ def run_script(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         sqs.send_message(QueueUrl=short, MessageBody="new")
         sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_queue("short")._messages[0].sent_timestamp -= 120_000
         seen.append([message["Body"] for message in sqs.receive_message(QueueUrl=short).get("Messages", [])])
+        seen.append(every_kind_of_queue_attributes(sqs, queue))
+    return seen
+
+
+def every_kind_of_queue_attributes(sqs: Any, dead_letters: str) -> list[Any]:
+    """GetQueueAttributes (All, and by name) of a standard queue with a policy and a redrive policy, a
+    FIFO queue with content-based deduplication, and a queue with a KMS key."""
+    arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+    redrive = f'{{"deadLetterTargetArn": "{arn}", "maxReceiveCount": "5"}}'
+    queues = [
+        sqs.create_queue(QueueName="redriven", Attributes={"Policy": policy, "RedrivePolicy": redrive}),
+        sqs.create_queue(
+            QueueName="ordered.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+        ),
+        sqs.create_queue(QueueName="sealed", Attributes={"KmsMasterKeyId": "alias/aws/sqs"}),
+    ]
+    sqs.send_message(QueueUrl=queues[1]["QueueUrl"], MessageBody="once", MessageGroupId="g")
+    sqs.send_message(QueueUrl=queues[1]["QueueUrl"], MessageBody="once", MessageGroupId="g")  # deduplicated
+    seen = []
+    for queue in (created["QueueUrl"] for created in queues):
+        every = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+        every.pop("CreatedTimestamp"), every.pop("LastModifiedTimestamp"), every.pop("QueueArn")
+        named = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["RedrivePolicy", "FifoQueue", "DelaySeconds"])
+        seen.append((sorted(every.items()), sorted(named.get("Attributes", {}).items())))
     return seen
 
 
@@ -141,6 +166,36 @@ def test_a_send_and_a_receive_read_the_clock_a_bounded_number_of_times_however_d
     # Measured with 300 queued: 4 and 42 here; 1,201 and 36,598 on moto as released.
     assert send <= 10
     assert receive <= 100
+
+
+class CountedMessages(list):  # type: ignore[type-arg]
+    """A queue's messages, counting how many a walk over them passes."""
+
+    passed = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for message in super().__iter__():
+            CountedMessages.passed += 1
+            yield message
+
+
+def test_a_send_walks_none_of_the_messages_already_queued_and_a_delete_only_up_to_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    with moto_as("fixed"), mocked_sqs(monkeypatch) as sqs:
+        queue = queue_of(sqs, DEEP)
+        backend_queue = sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_queue("deep")
+        backend_queue._messages = CountedMessages(backend_queue._messages)
+        CountedMessages.passed = 0
+        sqs.send_message(QueueUrl=queue, MessageBody="one more")
+        assert CountedMessages.passed == 0
+        assert counts(sqs, queue) == [DEEP + 1, 0, 0]  # the counts themselves still walk, when asked
+
+        oldest = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"][0]
+        CountedMessages.passed = 0
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=oldest["ReceiptHandle"])
+        assert CountedMessages.passed <= 1  # a delete walks as far as its message: here the first
 
 
 def test_released_moto_still_walks_the_queue_on_every_send(monkeypatch: pytest.MonkeyPatch) -> None:
