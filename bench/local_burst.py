@@ -44,6 +44,7 @@ STOP_TIMEOUT_SECONDS = 120
 QUIET_SECONDS = 3.0  # no email sent for this long: the pollers are done, or stuck
 REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
 TIMED_OUT = re.compile(r"(\w+): RequestId: \S+ Task timed out after")
+HELD = re.compile(r"local state saved to \S+ in \d+ ms, moto held for (\d+) ms")  # logged past 1 s
 SAMPLE = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
 )
@@ -260,6 +261,7 @@ def run() -> list[Row]:
     # A 503 from the gateway is Lambda's Timeout, emulated (infra/local/lambda_runtime.py): the log
     # names the function whose handler ran past its Timeout.
     timeouts = Counter(match.group(1) for line in stack.log for match in [TIMED_OUT.search(line)] if match)
+    held_long = [int(match.group(1)) for line in stack.log for match in [HELD.search(line)] if match]
     wanted = set(references)
     missing = len(wanted - set(counts))
     twice = sum(1 for reference in wanted if counts[reference] > 1)
@@ -305,5 +307,10 @@ def run() -> list[Row]:
             "when the last was acknowledged; the end is after GET /_local/outbox (peak: sampled every 0.5 s)",
         ),
         ("handlers past their Timeout (stack log)", f"{sum(timeouts.values())} {dict(timeouts) or ''}", ""),
+        (
+            "snapshot saves that held moto ≥ 1 s (stack log)",
+            f"{len(held_long)}" + (f", the longest {max(held_long) / 1000:.1f} s" if held_long else ""),
+            "every 30 s when something changed (infra/local/persistence.py)",
+        ),
         ("Ctrl-C to exit", f"{stop_seconds:.1f} s", ""),
     ]

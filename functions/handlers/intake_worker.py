@@ -82,4 +82,4 @@ def process(record: SQSRecord) -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     IDEMPOTENCY.register_lambda_context(context)
-    return sqs_batch(event, process)
+    return sqs_batch(event, process, context)

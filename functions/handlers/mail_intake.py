@@ -87,4 +87,4 @@ def process(record: SQSRecord, lambda_context: Any = None) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return sqs_batch(event, lambda record: process(record, context))
+    return sqs_batch(event, lambda record: process(record, context), context)

@@ -135,5 +135,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"requeued": len(delivery().requeue_stale(quiet_since))}
     records = event.get("Records") or []
     if records and records[0].get("eventSource") == "aws:sqs":
-        return sqs_batch(event, from_retry)
-    return stream_batch(event, from_stream)
+        return sqs_batch(event, from_retry, context)
+    return stream_batch(event, from_stream, context)

@@ -7,6 +7,12 @@ Errors alarm sees it and Lambda retries the batch whole — what Powertools' `pr
 does. Powertools' batch utility is not used for it because importing it imports asyncio (for its
 async processor), ~20 ms of every consumer's cold start (issue 8); the record classes are still
 Powertools' own.
+
+A record is not started once less than a third of the time the batch began with is left (given the
+invocation's context): it and those after it are reported failed, unhandled, and come back in another
+invocation. A batch that runs into its Timeout instead is cut off wherever it is, between an email
+sent and its being marked sent, say, and the retry sends it again (bench/local_burst.py counted those
+under a burst).
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 Record = TypeVar("Record", SQSRecord, DynamoDBRecord)
+
+
+class LeftForLater(Exception):
+    """Not started: too little of the invocation's time was left to finish it."""
 
 
 class BatchFailed(Exception):
@@ -34,15 +44,20 @@ def _each(
     wrap: Callable[[dict[str, Any]], Record],
     identify: Callable[[Record], str],
     handle: Callable[[Record], object],
+    context: Any,
 ) -> dict[str, list[dict[str, str]]]:
     records = event.get("Records")
     if not isinstance(records, list):
         raise ValueError("not a batch: the event has no Records list")
+    time_left: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
+    reserve_ms = time_left() / 3 if time_left is not None else 0
     failed: list[dict[str, str]] = []
     errors: list[Exception] = []
-    for raw in records:
+    for index, raw in enumerate(records):
         record = wrap(raw)
         try:
+            if index and time_left is not None and time_left() < reserve_ms:
+                raise LeftForLater(f"{time_left()} ms left of the invocation")
             handle(record)
         except Exception as error:
             failed.append({"itemIdentifier": identify(record)})
@@ -52,13 +67,19 @@ def _each(
     return {"batchItemFailures": failed}
 
 
-def sqs_batch(event: Mapping[str, Any], handle: Callable[[SQSRecord], object]) -> dict[str, list[dict[str, str]]]:
+def sqs_batch(
+    event: Mapping[str, Any], handle: Callable[[SQSRecord], object], context: Any = None
+) -> dict[str, list[dict[str, str]]]:
     """Each SQS message handled; the answer names those that failed (by message id)."""
-    return _each(event, SQSRecord, lambda record: record.message_id, handle)
+    return _each(event, SQSRecord, lambda record: record.message_id, handle, context)
 
 
 def stream_batch(
-    event: Mapping[str, Any], handle: Callable[[DynamoDBRecord], object]
+    event: Mapping[str, Any], handle: Callable[[DynamoDBRecord], object], context: Any = None
 ) -> dict[str, list[dict[str, str]]]:
     """Each stream record handled; the answer names those that failed (by sequence number)."""
-    return _each(event, DynamoDBRecord, lambda record: str(record.raw_event["dynamodb"]["SequenceNumber"]), handle)
+    return _each(event, DynamoDBRecord, _sequence_number, handle, context)
+
+
+def _sequence_number(record: DynamoDBRecord) -> str:
+    return str(record.raw_event["dynamodb"]["SequenceNumber"])

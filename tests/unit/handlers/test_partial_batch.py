@@ -94,3 +94,48 @@ def test_the_same_answers_as_powertools_process_partial_response():
         process_partial_response(sqs, failing_on("one", "two", "three"), BatchProcessor(EventType.SQS))
     with pytest.raises(BatchFailed):
         sqs_batch(sqs, failing_on("one", "two", "three"))
+
+
+class Clock:
+    """A Lambda context whose remaining time drops by `cost_ms` for each record handled."""
+
+    def __init__(self, start_ms: int, cost_ms: int) -> None:
+        self.left_ms, self.cost_ms = start_ms, cost_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.left_ms
+
+    def spend(self, record) -> None:
+        self.left_ms -= self.cost_ms
+
+
+def test_no_record_is_started_once_less_than_a_third_of_the_batch_time_is_left():
+    event = sqs_event(["one", "two", "three", "four", "five"])
+    clock = Clock(start_ms=15_000, cost_ms=4_000)  # 15 s: a record is started while 5 s or more are left
+    handled: list[str] = []
+
+    def handle(record):
+        handled.append(record.body)
+        clock.spend(record)
+
+    answer = sqs_batch(event, handle, clock)
+
+    assert handled == ["one", "two", "three"]  # 15, 11 and 7 s left when each began; 3 s before the fourth
+    left = [record["messageId"] for record in event["Records"][3:]]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in left]}
+
+
+def test_the_first_record_is_always_started_and_a_stream_resumes_from_the_first_left():
+    event = copy.deepcopy(aws_sample("powertools_dynamoStreamEvent.json"))
+    clock = Clock(start_ms=900, cost_ms=800)
+    handled: list[str] = []
+
+    def handle(record):
+        handled.append(str(record.raw_event["dynamodb"]["SequenceNumber"]))
+        clock.spend(record)
+
+    answer = stream_batch(event, handle, clock)
+
+    numbers = [str(record["dynamodb"]["SequenceNumber"]) for record in event["Records"]]
+    assert handled == numbers[:1]
+    assert answer["batchItemFailures"][0] == {"itemIdentifier": numbers[1]}
