@@ -179,7 +179,9 @@ class CountedMessages(list):  # type: ignore[type-arg]
             yield message
 
 
-def test_a_send_walks_none_of_the_messages_already_queued_and_a_delete_only_up_to_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_send_walks_none_of_the_messages_already_queued_and_a_delete_only_up_to_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
