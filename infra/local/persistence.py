@@ -29,20 +29,19 @@ state that no longer needs them is in place.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import dynamodb_changes, moto_state
+from . import dynamodb_changes, moto_state, state_restore
 from .dynamodb_changes import Key
 from .snapshot_files import (
     BLOBS_DIR,
@@ -52,7 +51,6 @@ from .snapshot_files import (
     ChangeLog,
     SavedState,
     atomic_file,
-    decode_item,
     json_bytes,
     read_state,
     remove_other_logs,
@@ -138,15 +136,18 @@ class Persistence:
         try:
             saved = read_state(self.state_dir)
             if saved is not None:
-                tables, emails = self._replay(saved.changes)
+                tables, emails = state_restore.replay(saved.changes)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self._set_aside(exc)
             saved = None
         if saved is not None:
-            counts["emails"] = self._restore_ses(emails, saved.ses_sent_count)
-            counts["items"] = self._restore_dynamodb(tables)
-            counts["objects"] = self._restore_s3(saved.s3)
-            counts["messages"] = self._restore_sqs(saved.sqs)
+            with self._serialised():
+                counts["emails"] = state_restore.restore_ses(emails, saved.ses_sent_count, self._stamps)
+            counts["items"] = state_restore.restore_dynamodb(self._aws("dynamodb"), tables)
+            counts["objects"] = state_restore.restore_s3(
+                self._aws("s3"), saved.s3, self.state_dir / BLOBS_DIR, self._s3_known
+            )
+            counts["messages"] = state_restore.restore_sqs(self._aws("sqs"), saved.sqs)
             log.info(
                 "local state restored from %s: %d items, %d objects, %d queued messages, %d sent emails",
                 self.state_dir, counts["items"], counts["objects"], counts["messages"], counts["emails"],
@@ -164,126 +165,6 @@ class Persistence:
         for path in [self.state_file, *self.state_dir.glob(f"{LOG_PREFIX}*.jsonl")]:
             with contextlib.suppress(OSError):
                 path.replace(path.with_name(f"{path.name}.{suffix}"))
-
-    @staticmethod
-    def _replay(
-        changes: Iterable[tuple[str, str | None, Any]],
-    ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-        """The log read into the items each table holds at its end, and the sent emails in order.
-
-        Read whole before anything is written, so that an unreadable log is found before the stack
-        holds half of it."""
-        tables: dict[str, dict[str, dict[str, Any]]] = {}
-        names: dict[str, tuple[str, str | None] | None] = {}
-        emails: list[dict[str, Any]] = []
-        for kind, table, payload in changes:
-            if kind == "sent":
-                emails.append(payload)
-                continue
-            assert table is not None
-            items = tables.setdefault(table, {})
-            if kind == "clear":
-                items.clear()
-                continue
-            if table not in names:
-                names[table] = moto_state.key_names(table)
-            key_names = names[table]
-            # A table the template no longer has keeps every entry: it is only counted, then dropped.
-            key = json_bytes(payload) if key_names is None else json_bytes([payload.get(n) for n in key_names])
-            if kind == "put":
-                items[key.decode()] = payload
-            elif kind == "delete":
-                items.pop(key.decode(), None)
-        return {name: list(items.values()) for name, items in tables.items()}, emails
-
-    def _restore_dynamodb(self, tables: dict[str, list[dict[str, Any]]]) -> int:
-        dynamodb = self._aws("dynamodb")
-        existing = set(_paginate(dynamodb, "list_tables", "TableNames"))
-        restored = 0
-        for table, items in tables.items():
-            if table not in existing:
-                log.warning(
-                    "local state: table %s is no longer in the template; its %d items are dropped", table, len(items)
-                )
-                continue
-            for start in range(0, len(items), 25):
-                batch = [{"PutRequest": {"Item": decode_item(item)}} for item in items[start : start + 25]]
-                request: dict[str, Any] = {table: batch}
-                while request:
-                    request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-            restored += len(items)
-        return restored
-
-    def _restore_s3(self, buckets: dict[str, list[dict[str, Any]]]) -> int:
-        s3 = self._aws("s3")
-        existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-        restored = 0
-        for bucket, objects in buckets.items():
-            if bucket not in existing:
-                log.warning(
-                    "local state: bucket %s is no longer in the template; %d objects dropped", bucket, len(objects)
-                )
-                continue
-            for entry in objects:
-                body = (self.state_dir / BLOBS_DIR / entry["blob"]).read_bytes()
-                request: dict[str, Any] = {"Bucket": bucket, "Key": entry["key"], "Body": body}
-                if entry.get("content_type"):
-                    request["ContentType"] = entry["content_type"]
-                if entry.get("metadata"):
-                    request["Metadata"] = entry["metadata"]
-                etag = s3.put_object(**request)["ETag"]
-                self._s3_known[(bucket, entry["key"])] = {**entry, "etag": etag}
-                restored += 1
-        return restored
-
-    def _restore_sqs(self, queues: dict[str, list[dict[str, Any]]]) -> int:
-        sqs = self._aws("sqs")
-        restored = 0
-        for name, messages in queues.items():
-            if not messages:
-                continue
-            try:
-                url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-            except sqs.exceptions.QueueDoesNotExist:
-                if name.endswith(".fifo"):
-                    log.warning(
-                        "local state: queue %s is no longer in the template; %d messages dropped", name, len(messages)
-                    )
-                    continue
-                # e.g. the private queue standing in for an SNS subscription, created later at start
-                url = sqs.create_queue(QueueName=name)["QueueUrl"]
-            for message in messages:
-                request: dict[str, Any] = {"QueueUrl": url, "MessageBody": message["body"]}
-                attributes = _message_attributes(message.get("attributes") or {})
-                if attributes:
-                    request["MessageAttributes"] = attributes
-                if name.endswith(".fifo"):
-                    request["MessageGroupId"] = message.get("group_id") or "restored"
-                    request["MessageDeduplicationId"] = message["id"]  # unique: identical bodies stay two
-                else:
-                    request["DelaySeconds"] = 0
-                sqs.send_message(**request)
-                restored += 1
-        return restored
-
-    def _restore_ses(self, saved_messages: list[dict[str, Any]], sent_count: int) -> int:
-        from moto.ses import models as ses_models
-
-        messages = []
-        for saved in saved_messages:
-            if saved["type"] not in moto_state.SES_TYPES:
-                log.warning("local state: unknown sent message type %r dropped", saved["type"])
-                continue
-            cls: type[Any] = getattr(ses_models, saved["type"])
-            message = object.__new__(cls)  # the saved attributes are the whole object
-            message.__dict__.update(saved["fields"])
-            messages.append(message)
-            self._stamps[moto_state.ses_message_id(message)] = float(saved["timestamp"])
-        backend = moto_state.ses_backend()
-        with self._serialised():
-            backend.sent_messages[:0] = messages  # before anything sent since start (nothing, normally)
-            backend.sent_message_count += sent_count
-        return len(messages)
 
     # --- save ------------------------------------------------------------------------------------
 
@@ -412,7 +293,7 @@ class Persistence:
         known: dict[tuple[str, str], dict[str, Any]] = {}
         for bucket in (entry["Name"] for entry in s3.list_buckets().get("Buckets", [])):
             objects = buckets.setdefault(bucket, [])
-            for listed in _paginate(s3, "list_objects_v2", "Contents", Bucket=bucket):
+            for listed in state_restore.paginate(s3, "list_objects_v2", "Contents", Bucket=bucket):
                 key, etag = listed["Key"], listed["ETag"]
                 entry = self._s3_known.get((bucket, key))
                 if entry is None or entry["etag"] != etag or not (blobs_dir / entry["blob"]).exists():
@@ -464,24 +345,6 @@ class Persistence:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-
-def _message_attributes(saved: dict[str, Any]) -> dict[str, Any]:
-    attributes: dict[str, Any] = {}
-    for name, value in saved.items():
-        attribute: dict[str, Any] = {"DataType": value["DataType"]}
-        if value.get("StringValue") is not None:
-            attribute["StringValue"] = value["StringValue"]
-        elif value.get("BinaryValue") is not None:
-            binary = value["BinaryValue"]
-            attribute["BinaryValue"] = base64.b64decode(binary) if isinstance(binary, str) else binary
-        attributes[name] = attribute
-    return attributes
-
-
-def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key, [])
 
 
 def _write_lists(out: BinaryIO, member: str, groups: Iterable[tuple[str, Iterable[Any]]]) -> None:
