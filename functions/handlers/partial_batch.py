@@ -56,8 +56,9 @@ def _each(
     for index, raw in enumerate(records):
         record = wrap(raw)
         try:
-            if index and time_left is not None and time_left() < reserve_ms:
-                raise LeftForLater(f"{time_left()} ms left of the invocation")
+            left_ms = time_left() if index and time_left is not None else None
+            if left_ms is not None and left_ms < reserve_ms:
+                raise LeftForLater(f"{left_ms} ms left of the invocation")
             handle(record)
         except Exception as error:
             failed.append({"itemIdentifier": identify(record)})

@@ -83,5 +83,5 @@ def ses_backend() -> Any:
 
 
 def ses_message_id(message: Any) -> str:
-    # As outbox.py names them: a bulk templated send has a list of ids.
+    # The id the outbox view and the snapshot know a sent email by: a bulk templated send has a list of ids.
     return str(getattr(message, "id", None) or getattr(message, "ids", ["?"])[0])

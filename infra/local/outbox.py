@@ -21,8 +21,8 @@ from email.utils import getaddresses
 from typing import Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
+from . import moto_state
 from .template import REGION
 
 # Decoded emails kept for the next read: the newest, which a test polling the outbox looks for.
@@ -59,7 +59,7 @@ class Outbox:
             if len(messages) < self._seen_count:  # the list was replaced (moto reset): look again
                 self._seen_count = 0
             for message in messages[self._seen_count :]:
-                self._first_seen.setdefault(_message_id(message), now)
+                self._first_seen.setdefault(moto_state.ses_message_id(message), now)
             self._seen_count = len(messages)
 
     def emails(self, after: int | None = None) -> list[dict[str, Any]]:
@@ -92,10 +92,10 @@ class Outbox:
 
     @staticmethod
     def _sent_messages() -> list[Any]:
-        return ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages  # type: ignore[no-any-return]
+        return moto_state.ses_backend().sent_messages  # type: ignore[no-any-return]
 
     def _described_once(self, message: Any, *, keep: bool) -> dict[str, Any]:
-        message_id = _message_id(message)
+        message_id = moto_state.ses_message_id(message)
         cached = self._described.get(message_id)
         if cached is not None and cached[0] is message:
             return cached[1]
@@ -107,7 +107,7 @@ class Outbox:
         return described
 
     def _describe(self, message: Any) -> dict[str, Any]:
-        message_id = _message_id(message)
+        message_id = moto_state.ses_message_id(message)
         stamped = datetime.fromtimestamp(self._first_seen.get(message_id, time.time()), UTC)
         described: dict[str, Any] = {"id": message_id, "timestamp": stamped.isoformat(timespec="milliseconds")}
         if hasattr(message, "raw_data"):
@@ -129,10 +129,6 @@ def _sms_messages() -> dict[str, tuple[str, str]]:
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
-
-
-def _message_id(message: Any) -> str:
-    return str(getattr(message, "id", None) or getattr(message, "ids", ["?"])[0])
 
 
 def describe_raw(raw: str) -> dict[str, Any]:
