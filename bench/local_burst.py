@@ -44,6 +44,7 @@ STOP_TIMEOUT_SECONDS = 120
 QUIET_SECONDS = 3.0  # no email sent for this long: the pollers are done, or stuck
 REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
 TIMED_OUT = re.compile(r"(\w+): RequestId: \S+ Task timed out after")
+LEFT_FOR_LATER = re.compile(r'"error_type":\s*"(OutOfTime|LeftForLater)"')  # handlers/partial_batch.py
 HELD = re.compile(r"local state saved to \S+ in \d+ ms, moto held for (\d+) ms")  # logged past 1 s
 SAMPLE = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
@@ -262,6 +263,7 @@ def run() -> list[Row]:
     # names the function whose handler ran past its Timeout.
     timeouts = Counter(match.group(1) for line in stack.log for match in [TIMED_OUT.search(line)] if match)
     held_long = [int(match.group(1)) for line in stack.log for match in [HELD.search(line)] if match]
+    left_for_later = Counter(match.group(1) for line in stack.log for match in [LEFT_FOR_LATER.search(line)] if match)
     wanted = set(references)
     missing = len(wanted - set(counts))
     twice = sum(1 for reference in wanted if counts[reference] > 1)
@@ -307,6 +309,11 @@ def run() -> list[Row]:
             "when the last was acknowledged; the end is after GET /_local/outbox (peak: sampled every 0.5 s)",
         ),
         ("handlers past their Timeout (stack log)", f"{sum(timeouts.values())} {dict(timeouts) or ''}", ""),
+        (
+            "records left for a later invocation (stack log)",
+            f"{sum(left_for_later.values())} {dict(left_for_later) or ''}",
+            "OutOfTime: no mail started with < 3 s left; LeftForLater: not started with < 1/3 left",
+        ),
         (
             "snapshot saves that held moto ≥ 1 s (stack log)",
             f"{len(held_long)}" + (f", the longest {max(held_long) / 1000:.1f} s" if held_long else ""),

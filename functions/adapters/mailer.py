@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from adapters.aws import client, is_transient, unavailable
+from corrigo.errors import OutOfTime
+
+# What must be left of the invocation when a mail is handed to SES: after it, the sender records it
+# (the idempotency record, the outbox message marked sent), two DynamoDB writes. Milliseconds in AWS;
+# the local stack under a burst has seen a single write wait over a second behind moto's lock.
+RECORD_RESERVE_MS = 3_000
 
 
 class MailRejected(Exception):
@@ -15,9 +22,16 @@ class MailRejected(Exception):
 
 
 class Mailer:
-    def __init__(self, configuration_set: str = "", ses: Any = None) -> None:
+    def __init__(self, configuration_set: str = "", ses: Any = None, reserve_ms: int = RECORD_RESERVE_MS) -> None:
         self.configuration_set = configuration_set
         self._ses = ses
+        self.reserve_ms = reserve_ms
+        # The running invocation's milliseconds left (its Lambda context); None outside Lambda.
+        self.time_left: Callable[[], int] | None = None
+
+    def bind_invocation(self, lambda_context: Any) -> None:
+        """Each invocation, before any mail: no mail is sent with less than ``reserve_ms`` of it left."""
+        self.time_left = getattr(lambda_context, "get_remaining_time_in_millis", None)
 
     @property
     def ses(self) -> Any:
@@ -26,7 +40,10 @@ class Mailer:
         return self._ses
 
     def send(self, message: EmailMessage) -> str:
-        """Send and return SES's message id."""
+        """Send and return SES's message id; OutOfTime, unsent, if too little of the invocation is left."""
+        left_ms = self.time_left() if self.time_left is not None else None
+        if left_ms is not None and left_ms < self.reserve_ms:
+            raise OutOfTime(f"{left_ms} ms left of the invocation: too little to send a mail and record it")
         recipients = [address for header in ("To", "Cc") for address in message.get_all(header, [])]
         kwargs: dict[str, Any] = {
             "FromEmailAddress": str(message["From"]),

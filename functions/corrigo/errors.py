@@ -37,6 +37,12 @@ class ServiceUnavailable(CorrigoError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class OutOfTime(CorrigoError):
+    """Too little of the invocation's time is left to finish a step that cannot be undone: an email
+    SES has accepted must still be recorded as sent, and a Timeout in between sends it again on the
+    retry. Not started; the record carrying it fails and comes back in another invocation."""
+
+
 class Forbidden(CorrigoError):
     """Signed in, but not allowed: not an editor, or not the editor who holds the request."""
 

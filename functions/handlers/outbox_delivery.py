@@ -82,8 +82,13 @@ def requests() -> RequestsTable:
 
 
 @cache
+def mailer() -> Mailer:
+    return Mailer(SETTINGS.ses_configuration_set)
+
+
+@cache
 def notifier() -> Notifier:
-    return Notifier(SETTINGS, Mailer(SETTINGS.ses_configuration_set), counters=AutoReplyCounters(requests().db))
+    return Notifier(SETTINGS, mailer(), counters=AutoReplyCounters(requests().db))
 
 
 @cache
@@ -108,7 +113,7 @@ def comment_mail() -> CommentMail | None:
     if not table_name:
         return None
     context = MailContext(SETTINGS.sender_address, SETTINGS.intake_address, SETTINGS.public_base_url, render_email)
-    return CommentMail(CommentsTable(table_name), Mailer(SETTINGS.ses_configuration_set), context, utc_now)
+    return CommentMail(CommentsTable(table_name), mailer(), context, utc_now)
 
 
 def from_stream(record: DynamoDBRecord) -> None:
@@ -130,6 +135,7 @@ def from_retry(record: SQSRecord) -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     notifier().register_context(context)
+    mailer().bind_invocation(context)
     if event.get("detail-type") == "Scheduled Event":
         quiet_since = iso(utc_now() - timedelta(seconds=STALE_AFTER_SECONDS))
         return {"requeued": len(delivery().requeue_stale(quiet_since))}

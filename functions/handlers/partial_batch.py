@@ -10,9 +10,10 @@ Powertools' own.
 
 A record is not started once less than a third of the time the batch began with is left (given the
 invocation's context): it and those after it are reported failed, unhandled, and come back in another
-invocation. A batch that runs into its Timeout instead is cut off wherever it is, between an email
-sent and its being marked sent, say, and the retry sends it again (bench/local_burst.py counted those
-under a burst).
+invocation. A record that runs into the Timeout anyway is cut off wherever it is; so that this is
+never between SES accepting an email and its being recorded (the retry would send it again), the
+mailer starts no email with less than adapters.mailer.RECORD_RESERVE_MS left (corrigo.errors.OutOfTime,
+a failed record like this one).
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from corrigo.errors import OutOfTime
+from observability import logger
+
 Record = TypeVar("Record", SQSRecord, DynamoDBRecord)
 
 
-class LeftForLater(Exception):
+class LeftForLater(OutOfTime):
     """Not started: too little of the invocation's time was left to finish it."""
 
 
@@ -63,6 +67,8 @@ def _each(
         except Exception as error:
             failed.append({"itemIdentifier": identify(record)})
             errors.append(error)
+            if isinstance(error, OutOfTime):  # other errors are logged where they are mapped
+                logger.info("record left for a later invocation", extra={"error_type": type(error).__name__})
     if records and len(failed) == len(records):
         raise BatchFailed(errors)
     return {"batchItemFailures": failed}

@@ -3,9 +3,9 @@ retry the record, or finish it with a log line. The one place these edges map do
 
 Retry: SQS delivers the record again after its visibility timeout and, after maxReceiveCount, keeps
 it in the dead-letter queue, which is alarmed (docs/operations.md). That is right for what a retry
-may cure (throttling, an outage, a concurrent change, a raw mail not readable yet) and also for what
-it will not (a misconfigured table or bucket, a bug): those must not vanish, and the dead-letter
-queue is where operators find them, redrivable once fixed.
+may cure (throttling, an outage, a concurrent change, a raw mail not readable yet, too little of the
+invocation left) and also for what it will not (a misconfigured table or bucket, a bug): those must
+not vanish, and the dead-letter queue is where operators find them, redrivable once fixed.
 
 Done: nothing a retry could change, and nothing lost: the request is already saved, or there is no
 request to act on.
@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from adapters.dynamo import StoreError
 from adapters.mailer import MailRejected
 from adapters.raw_mail import RawMailMissing, RawMailStoreError
-from corrigo.errors import ConcurrentChange, InvalidRequest, NotFound, ServiceUnavailable
+from corrigo.errors import ConcurrentChange, InvalidRequest, NotFound, OutOfTime, ServiceUnavailable
 from corrigo.lifecycle import TransitionNotAllowed
 from observability import logger
 
@@ -33,7 +33,7 @@ class Outcome(Enum):
 
 
 def outcome_for(exc: Exception) -> Outcome:
-    if isinstance(exc, ServiceUnavailable | ConcurrentChange | RawMailMissing):
+    if isinstance(exc, ServiceUnavailable | ConcurrentChange | RawMailMissing | OutOfTime):
         return Outcome.RETRY
     if isinstance(exc, MailRejected | NotFound | TransitionNotAllowed | InvalidRequest):
         return Outcome.DONE

@@ -10,7 +10,9 @@ see it; the request itself is never failed by it.
 Once per message: the delivery state on the message (``pending`` until delivered) turns a repeated
 stream record, a redelivered retry or a redrive into nothing; mail is also sent through the Notifier,
 whose idempotency record per (request, kind, occasion, recipient) closes the gap between SES
-accepting a mail and the message being marked.
+accepting a mail and the message being marked. That gap must not hold the invocation's Timeout: the
+mailer refuses to start a mail too near it (OutOfTime, which is left to the batch as a failed record,
+not counted as an attempt).
 """
 
 from __future__ import annotations

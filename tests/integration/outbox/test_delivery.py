@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from adapters.aws import client
 from adapters.outbox_table import OutboxTable
 from corrigo import outbox
@@ -100,3 +102,44 @@ def test_an_event_message_is_published_on_the_outcome_bus(aws, deliver_outbox, b
         "CorrectionResolved",
         {"outcome": "corrected"},
     )
+
+
+def test_no_mail_is_started_without_time_to_record_it_and_a_later_invocation_sends_it_once(
+    aws, post_json, valid_request, deliver_outbox, sent_mail
+):
+    """A Timeout between SES accepting a mail and its being recorded sends it again on the retry
+    (seen once in a 10,000-submission burst): with too little of the invocation left, the mail is not
+    started, the record fails unhandled, and the next invocation sends it once."""
+    from dataclasses import replace
+
+    from adapters.mailer import RECORD_RESERVE_MS
+    from handlers import outbox_delivery
+    from handlers.partial_batch import BatchFailed
+    from infra.local.lambda_runtime import LambdaContext
+    from tests.support.outbox import stream_insert
+
+    reference = submitted(post_json, valid_request)
+    before = len(sent_mail())
+    put_message(aws, outbox.email("m-late", reference, "acknowledgement", NOW))
+    [item] = [i for i in deliver_outbox._items() if i["id"]["S"] == "m-late"]
+    spec = aws.functions["OutboxDeliveryFunction"]
+    nearly_over = LambdaContext(replace(spec, timeout_seconds=RECORD_RESERVE_MS // 1000 - 1))
+
+    # Its only record failed, so the invocation fails and Lambda retries the batch whole.
+    with pytest.raises(BatchFailed, match="OutOfTime"):
+        outbox_delivery.handler({"Records": [stream_insert(item, aws)]}, nearly_over)
+    assert deliver_outbox.states()["m-late"] == "pending"
+    assert ses_accepted() == before
+
+    assert len(sent_mail()) == before + 1  # the stream record again, with the whole Timeout
+    deliver_outbox.handed_over.clear()  # and once more: already sent
+    assert len(sent_mail()) == before + 1
+    assert deliver_outbox.states()["m-late"] == "sent"
+
+
+def ses_accepted() -> int:
+    """How many mails SES (moto) has accepted, read without running the consumer."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return len(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)

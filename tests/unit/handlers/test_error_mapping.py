@@ -17,6 +17,7 @@ from corrigo.errors import (
     IdempotencyKeyReused,
     InvalidRequest,
     NotFound,
+    OutOfTime,
     RateLimited,
     ServiceUnavailable,
 )
@@ -91,6 +92,7 @@ QUEUE = [
     (ServiceUnavailable("throttled"), Outcome.RETRY),
     (ConcurrentChange("moved"), Outcome.RETRY),
     (RawMailMissing("s3://b/k"), Outcome.RETRY),
+    (OutOfTime("900 ms left"), Outcome.RETRY),
     (StoreError("no such table"), Outcome.RETRY_TO_DEAD_LETTERS),
     (RawMailStoreError("access denied"), Outcome.RETRY_TO_DEAD_LETTERS),
     (KeyError("a bug"), Outcome.RETRY_TO_DEAD_LETTERS),
