@@ -65,6 +65,6 @@ class LocalClassifier:
     def classify(self, texts: dict[str, str], language: str) -> Classification:
         raw = " ".join(texts.values())
         # Matched through the same fold as the banned words (corrigo.wordlists).
-        found = (_toxic_words() + WordList.of(self.extra_words)).found_in(raw)
+        found = (_toxic_words() + WordList(self.extra_words)).found_in(raw)
         pii = tuple(kind for kind, pattern in _PII_PATTERNS.items() if pattern.search(raw))
         return Classification(toxicity=min(100, 40 * len(found)), toxic_labels=found, pii_types=pii)

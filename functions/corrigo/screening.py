@@ -127,7 +127,7 @@ def shipped_disposable_domains() -> frozenset[str]:
 
 def config_from(env: Mapping[str, str]) -> ScreeningConfig:
     """The shipped lists plus the operators' additions (`BANNED_WORDS`, comma-separated)."""
-    extra = WordList.of(w.strip() for w in env.get("BANNED_WORDS", "").split(","))
+    extra = WordList(w.strip() for w in env.get("BANNED_WORDS", "").split(","))
     return ScreeningConfig(
         thresholds=Thresholds.parse(env.get("SCREENING_THRESHOLDS", "")),
         banned_words=shipped_banned_words() + extra,

@@ -126,10 +126,6 @@ class WordList:
         self._words = tuple(word for word in words if word)
 
     @classmethod
-    def of(cls, words: Iterable[str]) -> WordList:
-        return cls(words)
-
-    @classmethod
     def read(cls, path: Path) -> WordList:
         """A shipped list: one entry a line, `#` comments and blank lines skipped."""
         return cls(line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())

@@ -6,14 +6,7 @@ request goes through one lock. Requests still arrive on a threaded server, so a 
 blocks the socket, only moto's own work is serialised. A call whose fault switch is on
 (faults.py) is answered with the service's error before the lock, and never reaches moto.
 
-The HTTP server is cheroot (CherryPy's), not the werkzeug development server moto ships with:
-werkzeug closes every connection after one response and starts a thread per connection, so each AWS
-call paid a new TCP connection and a new thread. Under the 10,000-submission burst the outbox's
-threads spent 29% of their time in ``HTTPConnection.connect`` (py-spy, docs/operations.md "Local
-stack"), and an outbox batch ran into its Timeout between SES accepting an email and its being
-recorded. cheroot keeps botocore's connections open, as AWS's endpoints do, and answers from a fixed
-pool of threads. (waitress would too, but it re-cases response header names, and S3 returns user
-metadata keys as they were written.)
+Its HTTP server keeps connections open (keep_alive_server.py: why not werkzeug's, which moto ships).
 """
 
 from __future__ import annotations
@@ -24,34 +17,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cheroot.wsgi import Server as WsgiServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from .. import moto_fixes
 from .faults import FaultSwitches
+from .keep_alive_server import KeepAliveWsgiServer
 
 log = logging.getLogger(__name__)
 
 RequestListener = Callable[[dict[str, Any]], None]
-
-# Requests waiting for moto's lock each hold one of these threads; more would only wait longer.
-# Idle keep-alive connections hold none (cheroot watches them with a selector).
-SERVER_THREADS = 8
-# Connections waiting to be accepted: the local stack's functions and pollers all call at once.
-LISTEN_BACKLOG = 1024
-# An idle connection is closed after this; botocore opens another when it next calls.
-IDLE_SECONDS = 60
-
-
-def _with_raw_uri(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    """moto routes S3 by the path as sent (``RAW_URI``, which werkzeug's and gunicorn's servers set):
-    without it, a key holding ``%2F`` would be read as one holding ``/``. cheroot names it REQUEST_URI."""
-
-    def app_with_raw_uri(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
-        return app(environ, start_response)
-
-    return app_with_raw_uri
 
 
 class SerialisedWsgiApp:
@@ -102,17 +76,8 @@ class MotoEndpoint:
     def __init__(self, host: str = "127.0.0.1", port: int = 4566) -> None:
         self._host = host
         moto_fixes.apply()  # moto's costs that grow with the data: infra/moto_fixes
-        self.app = SerialisedWsgiApp(_with_raw_uri(DomainDispatcherApplication(create_backend_app)))
-        self._server = WsgiServer(
-            (host, port),
-            self.app,
-            numthreads=SERVER_THREADS,
-            server_name="moto",
-            request_queue_size=LISTEN_BACKLOG,
-            timeout=IDLE_SECONDS,
-            shutdown_timeout=5,
-        )
-        self._server.prepare()  # binds now, so that port 0 has its number before start()
+        self.app = SerialisedWsgiApp(DomainDispatcherApplication(create_backend_app))
+        self._server = KeepAliveWsgiServer(host, port, self.app)
         self._thread: threading.Thread | None = None
 
     @property
@@ -122,21 +87,25 @@ class MotoEndpoint:
 
     @property
     def port(self) -> int:
-        return int(self._server.bind_addr[1])
+        return int(self._server.server_address[1])
 
     @property
     def url(self) -> str:
         return f"http://{self._host}:{self.port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve, name="moto-endpoint", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.1,), name="moto-endpoint", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.stop()  # closes the socket and connections, and waits for the threads
         if self._thread is not None:
+            self._server.shutdown()
             self._thread.join()
             self._thread = None
+        self._server.server_close()
+        self._server.close_connections()
 
 
 def reset_moto_state() -> None:

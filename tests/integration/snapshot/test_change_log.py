@@ -8,21 +8,17 @@ backends in this same process (mock_aws would reset them).
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from infra import moto_fixes
 from infra.local import dynamodb_changes, moto_state
 from infra.local.persistence import Persistence
 from infra.local.snapshot_files import STATE_FILE, encode_item
-from infra.local.template import REGION
+from tests.support.snapshot import client, in_process_moto, log_lines, saver_in
 
 EVERY_KIND = {
     "s": {"S": "é text"},
@@ -40,13 +36,7 @@ EVERY_KIND = {
 
 @pytest.fixture
 def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from moto import mock_aws
-
-    moto_fixes.apply()  # as the local stack runs moto: transactions roll back from a journal
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with in_process_moto(monkeypatch):
         yield
 
 
@@ -58,12 +48,8 @@ def savers() -> Iterator[list[Persistence]]:
         saver.close()
 
 
-def client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION)
-
-
 def start(state_dir: Path, savers: list[Persistence]) -> Persistence:
-    saver = Persistence(state_dir, functools.cache(client), contextlib.nullcontext, {})
+    saver = saver_in(state_dir)
     savers.append(saver)
     saver.restore()
     return saver
@@ -100,11 +86,6 @@ def scanned() -> dict[str, list[str]]:
         items = [item for page in dynamodb.get_paginator("scan").paginate(TableName=name) for item in page["Items"]]
         tables[name] = sorted(json.dumps(encode_item(item), sort_keys=True) for item in items)
     return tables
-
-
-def log_lines(saver: Persistence) -> list[dict[str, Any]]:
-    assert saver.log_file is not None
-    return [json.loads(line) for line in saver.log_file.read_bytes().splitlines()]
 
 
 def canonical(lines: list[dict[str, Any]]) -> list[str]:

@@ -3,19 +3,15 @@ about one entry in memory, not copies of all the data moto holds, and the files 
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from infra.local.persistence import Persistence
-from infra.local.template import REGION
+from tests.support.snapshot import client, in_process_moto, log_lines, saver_in
 
 ITEMS = 1_500
 BODY = "更正请求正文 correction text " * 60  # ~2 KB a request, as the service's items weigh
@@ -23,29 +19,15 @@ BODY = "更正请求正文 correction text " * 60  # ~2 KB a request, as the ser
 
 @pytest.fixture
 def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from moto import mock_aws
-
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with in_process_moto(monkeypatch):
         yield
-
-
-def client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION)
 
 
 @pytest.fixture
 def saver(tmp_path: Path) -> Iterator[Persistence]:
-    saver = Persistence(tmp_path, functools.cache(client), contextlib.nullcontext, {})
+    saver = saver_in(tmp_path)
     yield saver
     saver.close()
-
-
-def logged(saver: Persistence) -> list[dict[str, Any]]:
-    assert saver.log_file is not None
-    return [json.loads(line) for line in saver.log_file.read_bytes().splitlines()]
 
 
 def fill() -> None:
@@ -78,7 +60,7 @@ def test_the_snapshot_holds_every_item_message_email_and_object(moto: None, save
 
     saver.restore()  # nothing saved yet: the log starts with everything there is
     snapshot = json.loads(saver.state_file.read_text("utf-8"))
-    entries = logged(saver)
+    entries = log_lines(saver)
     items = [entry["item"] for entry in entries if entry.get("put") == "requests"]
 
     assert snapshot["version"] == 2

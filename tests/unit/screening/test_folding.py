@@ -141,7 +141,7 @@ def test_the_fold_maps_traditional_to_simplified_and_look_alikes_to_one_skeleton
 def test_a_word_list_names_the_entries_found():
     from corrigo.wordlists import WordList
 
-    words = WordList.of(["代开发票", "payday loan", "casino"])
+    words = WordList(["代开发票", "payday loan", "casino"])
     assert words.found_in("代開 發票 and PAYDAY-LOANS") == ("代开发票", "payday loan")
     assert words.found_in("a bookcase in order") == ()
 
@@ -164,7 +164,7 @@ def test_folding_and_matching_stay_linear_on_200000_hostile_characters(text):
 
     from corrigo.wordlists import WordList
 
-    words = WordList.of(["aaaaab", "a a b", "a", "代开发票", "casino", "payday loan"])
+    words = WordList(["aaaaab", "a a b", "a", "代开发票", "casino", "payday loan"])
     fold("warm up")  # the libraries' first import is not what is timed
     started = time.perf_counter()
     words.found_in(text)
