@@ -54,8 +54,8 @@ def _configure_logging(verbose: bool) -> None:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    # botocore is chatty: keep the console to our lines.
-    for noisy in ("botocore", "boto3", "urllib3"):
+    # moto's werkzeug server logs every AWS call and botocore is chatty: keep the console to our lines.
+    for noisy in ("werkzeug", "botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
