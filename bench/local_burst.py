@@ -45,6 +45,7 @@ QUIET_SECONDS = 3.0  # no email sent for this long: the pollers are done, or stu
 REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
 TIMED_OUT = re.compile(r"(\w+): RequestId: \S+ Task timed out after")
 LEFT_FOR_LATER = re.compile(r'"error_type":\s*"(OutOfTime|LeftForLater)"')  # handlers/partial_batch.py
+UNANSWERED_SEND = "SES did not answer a send"  # adapters/mailer.py: a send that may have gone
 HELD = re.compile(r"local state saved to \S+ in \d+ ms, moto held for (\d+) ms")  # logged past 1 s
 SAMPLE = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
@@ -263,6 +264,7 @@ def run() -> list[Row]:
     # names the function whose handler ran past its Timeout.
     timeouts = Counter(match.group(1) for line in stack.log for match in [TIMED_OUT.search(line)] if match)
     held_long = [int(match.group(1)) for line in stack.log for match in [HELD.search(line)] if match]
+    unanswered = sum(1 for line in stack.log if UNANSWERED_SEND in line)
     left_for_later = Counter(match.group(1) for line in stack.log for match in [LEFT_FOR_LATER.search(line)] if match)
     wanted = set(references)
     missing = len(wanted - set(counts))
@@ -309,6 +311,11 @@ def run() -> list[Row]:
             "when the last was acknowledged; the end is after GET /_local/outbox (peak: sampled every 0.5 s)",
         ),
         ("handlers past their Timeout (stack log)", f"{sum(timeouts.values())} {dict(timeouts) or ''}", ""),
+        (
+            "SES sends with no answer (stack log)",
+            f"{unanswered}",
+            "read timed out or connection closed after the request: sent or not, a retry sends again",
+        ),
         (
             "records left for a later invocation (stack log)",
             f"{sum(left_for_later.values())} {dict(left_for_later) or ''}",

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError, ReadTimeoutError
 
 from adapters.aws import client, is_transient, unavailable
 from corrigo.errors import OutOfTime
+from observability import logger
 
 # What must be left of the invocation when a mail is handed to SES: after it, the sender records it
 # (the idempotency record, the outbox message marked sent), two DynamoDB writes. Milliseconds in AWS;
@@ -19,6 +20,21 @@ RECORD_RESERVE_MS = 3_000
 
 class MailRejected(Exception):
     """SES will not send this message (bad address, unverified sender): retrying will not help."""
+
+
+def watch_unanswered_sends(ses: Any) -> None:
+    """Log each SendEmail that reached SES and got no answer (read timed out, connection closed).
+    Whether SES sent it is unknown, and SES takes no idempotency key: botocore's retry, or the
+    outbox's, may send it again. The line lets a mail that went twice be traced to its cause."""
+    ses.meta.events.register("needs-retry.sesv2.SendEmail", _note_unanswered, unique_id="corrigo-unanswered-send")
+
+
+def _note_unanswered(caught_exception: Exception | None = None, attempts: int = 0, **_: Any) -> None:
+    if isinstance(caught_exception, ReadTimeoutError | ConnectionClosedError):
+        logger.warning(
+            "SES did not answer a send: it may have sent it, and a retry sends it again",
+            extra={"attempt": attempts, "error_type": type(caught_exception).__name__},
+        )
 
 
 class Mailer:
@@ -37,6 +53,7 @@ class Mailer:
     def ses(self) -> Any:
         if self._ses is None:
             self._ses = client("sesv2")
+            watch_unanswered_sends(self._ses)
         return self._ses
 
     def send(self, message: EmailMessage) -> str:

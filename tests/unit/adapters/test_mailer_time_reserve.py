@@ -1,4 +1,5 @@
-"""adapters.mailer keeps the invocation's last seconds for recording what it sent."""
+"""adapters.mailer keeps the invocation's last seconds for recording what it sent, and says when a send's
+fate is unknown."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from adapters.mailer import RECORD_RESERVE_MS, Mailer
 from corrigo.errors import OutOfTime
@@ -54,3 +56,59 @@ def test_outside_lambda_there_is_no_deadline() -> None:
     mailer = Mailer(ses=ses)
     mailer.bind_invocation(None)
     assert mailer.send(message()) == "m-1"
+
+
+def test_a_send_ses_never_answered_is_logged_as_maybe_sent(service_logs: Any) -> None:
+    """A SendEmail that reached the endpoint and got no answer: botocore retries it, and each try
+    may have been sent. The log says so, once per try (this endpoint reads and never answers)."""
+    import socket
+    import threading
+
+    import boto3
+    from botocore.config import Config
+
+    from adapters.mailer import watch_unanswered_sends
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            held.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    ses = boto3.client(
+        "sesv2",
+        endpoint_url=f"http://127.0.0.1:{listener.getsockname()[1]}",
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(read_timeout=0.3, connect_timeout=1, retries={"mode": "standard", "max_attempts": 2}),
+    )
+    watch_unanswered_sends(ses)
+    try:
+        with pytest.raises(ReadTimeoutError):
+            Mailer(ses=ses).ses.send_email(
+                FromEmailAddress="corrigo@news.example.cn",
+                Destination={"ToAddresses": ["reader@example.com"]},
+                Content={"Raw": {"Data": message().as_bytes()}},
+            )
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+    assert service_logs().count("SES did not answer a send") == 3  # the first try and botocore's 2 retries
+
+
+def test_a_refused_connection_is_not_a_maybe_sent(service_logs: Any) -> None:
+    """Nothing reached SES: nothing to warn about (the outbox's retry is safe)."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from adapters.mailer import _note_unanswered
+
+    _note_unanswered(caught_exception=EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), attempts=1)
+    assert "SES did not answer" not in service_logs()
