@@ -139,7 +139,6 @@ def test_no_mail_is_started_without_time_to_record_it_and_a_later_invocation_sen
 
 def ses_accepted() -> int:
     """How many mails SES (moto) has accepted, read without running the consumer."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from infra.local.moto_state import ses_backend
 
-    return len(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+    return len(ses_backend().sent_messages)
