@@ -46,10 +46,26 @@ REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
 TIMED_OUT = re.compile(r"(\w+): RequestId: \S+ Task timed out after")
 LEFT_FOR_LATER = re.compile(r'"error_type":\s*"(OutOfTime|LeftForLater)"')  # handlers/partial_batch.py
 UNANSWERED_SEND = "SES did not answer a send"  # adapters/mailer.py: a send that may have gone
+NOT_MADE = "its caller gave up while it waited for moto"  # infra/local/moto_endpoint.py
+OUTBOX_ID = re.compile(r'"outbox_id":\s*"([^"]+)"')  # on each "email sent" line (handlers/outbox_delivery.py)
 HELD = re.compile(r"local state saved to \S+ in \d+ ms, moto held for (\d+) ms")  # logged past 1 s
 SAMPLE = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "samples" / "valid" / "correction-zh.json").read_text("utf-8")
 )
+
+
+def _messages_behind(log: list[str], references: set[str]) -> str:
+    """For each reference acknowledged twice, how many outbox messages its "email sent" lines name:
+    1 is one message sent twice (a retry after a send that went), 2 two messages for one promise."""
+    ids: dict[str, set[str]] = {reference: set() for reference in references}
+    for line in log:
+        if "email sent" not in line:
+            continue
+        for reference in REFERENCE.findall(line):
+            found = OUTBOX_ID.search(line)
+            if reference in ids and found:
+                ids[reference].add(found.group(1))
+    return ", ".join(f"{reference}: {len(found)}" for reference, found in sorted(ids.items()))
 
 
 def _submission(number: int) -> bytes:
@@ -265,10 +281,12 @@ def run() -> list[Row]:
     timeouts = Counter(match.group(1) for line in stack.log for match in [TIMED_OUT.search(line)] if match)
     held_long = [int(match.group(1)) for line in stack.log for match in [HELD.search(line)] if match]
     unanswered = sum(1 for line in stack.log if UNANSWERED_SEND in line)
+    not_made = sum(1 for line in stack.log if NOT_MADE in line)
     left_for_later = Counter(match.group(1) for line in stack.log for match in [LEFT_FOR_LATER.search(line)] if match)
     wanted = set(references)
     missing = len(wanted - set(counts))
     twice = sum(1 for reference in wanted if counts[reference] > 1)
+    twice_by_messages = _messages_behind(stack.log, {reference for reference in wanted if counts[reference] > 1})
     first, last = _pace(started, finished, first=True), _pace(started, finished, first=False)
     overall = len(finished) / (submitted - started)
     return [
@@ -297,7 +315,8 @@ def run() -> list[Row]:
         (
             "acknowledgements in the outbox",
             f"{len(wanted) - missing:,}/{len(wanted):,}, {missing} missing, {twice} sent twice",
-            f"outbox read in {outbox_seconds:.1f} s (on from the last email read, every 5 s)",
+            f"outbox read in {outbox_seconds:.1f} s (on from the last email read, every 5 s)"
+            + (f"; outbox messages behind each sent twice: {twice_by_messages}" if twice else ""),
         ),
         (
             "time from last submission to last acknowledgement",
@@ -317,9 +336,14 @@ def run() -> list[Row]:
             "read timed out or connection closed after the request: sent or not, a retry sends again",
         ),
         (
+            "AWS requests not made: their caller gave up waiting for moto (stack log)",
+            f"{not_made}",
+            "a send given up and not made is retried, and sent once (infra/local/moto_endpoint.py)",
+        ),
+        (
             "records left for a later invocation (stack log)",
             f"{sum(left_for_later.values())} {dict(left_for_later) or ''}",
-            "OutOfTime: no mail started with < 3 s left; LeftForLater: not started with < 1/3 left",
+            "OutOfTime: no mail started with < 8 s left; LeftForLater: not started with < 1/3 left",
         ),
         (
             "snapshot saves that held moto ≥ 1 s (stack log)",

@@ -6,6 +6,7 @@ boto3 reads AWS_ENDPOINT_URL, so the local stack (moto) and AWS use the same cod
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -31,6 +32,21 @@ TRANSIENT_CODES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class CallLimits:
+    """How long one call may take and how often botocore tries it. The default retries a failure
+    three times (botocore's standard mode, with backoff); a call that is not safe to repeat is tried once."""
+
+    attempts: int = 4
+    connect_seconds: float = 3
+    read_seconds: float = 10
+
+    @property
+    def longest_ms(self) -> int:
+        """The most one attempt can take before botocore gives up on it (connecting, then waiting)."""
+        return int((self.connect_seconds + self.read_seconds) * 1000)
+
+
 # One Session per process: each new Session parses botocore's endpoint and partition data again
 # (~220 ms per client at a cold start). Making clients from one Session is not thread-safe, and the
 # local stack runs handlers in worker threads, so the Session and every client are made under a lock.
@@ -45,10 +61,11 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
-def client(service: str, signature_version: str | None = None) -> Any:
+def client(service: str, signature_version: str | None = None, *, calls: CallLimits | None = None) -> Any:
     """The process's one client for `service` (made on first use: no cold start pays for unused ones).
     ``signature_version`` picks another signer (``s3v4`` for presigned S3 links: Signature Version 4
-    is what every region accepts, and what a role's session credentials need)."""
+    is what every region accepts, and what a role's session credentials need). ``calls`` gives the
+    service's calls other limits than the default (see CallLimits); one service, one set of limits."""
     name = f"{service}:{signature_version}" if signature_version else service
     made = _clients.get(name)
     if made is not None:
@@ -57,10 +74,11 @@ def client(service: str, signature_version: str | None = None) -> Any:
         if name not in _clients:
             from botocore.config import Config
 
+            limits = calls or CallLimits()
             config = Config(
-                retries={"mode": "standard", "max_attempts": 3},
-                connect_timeout=3,
-                read_timeout=10,
+                retries={"mode": "standard", "total_max_attempts": limits.attempts},
+                connect_timeout=limits.connect_seconds,
+                read_timeout=limits.read_seconds,
                 signature_version=signature_version,
             )
             _clients[name] = _session().client(service, config=config)

@@ -12,8 +12,8 @@ A record is not started once less than a third of the time the batch began with 
 invocation's context): it and those after it are reported failed, unhandled, and come back in another
 invocation. A record that runs into the Timeout anyway is cut off wherever it is; so that this is
 never between SES accepting an email and its being recorded (the retry would send it again), the
-mailer starts no email with less than adapters.mailer.RECORD_RESERVE_MS left (corrigo.errors.OutOfTime,
-a failed record like this one).
+mailer starts no email unless SES's longest answer would still leave adapters.mailer.RECORD_RESERVE_MS
+(corrigo.errors.OutOfTime, a failed record like this one).
 """
 
 from __future__ import annotations

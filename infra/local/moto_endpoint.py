@@ -6,6 +6,12 @@ request goes through one lock. Requests still arrive on a threaded server, so a 
 blocks the socket, only moto's own work is serialised. A call whose fault switch is on
 (faults.py) is answered with the service's error before the lock, and never reaches moto.
 
+A request may wait seconds for the lock under a burst, where AWS would answer in milliseconds; a
+caller that gave up meanwhile (a send tried once, adapters.mailer) would otherwise have it made
+after all, unknown to it: an email sent twice when its retry comes. So a request whose caller has
+closed the connection by the time moto could take it is not made, and logged. (Only the wait is
+ours: a caller that gives up while moto works on its request is as uncertain of it as in AWS.)
+
 The server is werkzeug's, as moto ships it, though it closes every connection after one answer: two
 servers that keep connections open ran the 10,000-submission burst slower on this machine (cheroot
 19.6 submissions/s, one of http.server with keep-alive 19.2/s, against 31-33/s here;
@@ -15,7 +21,9 @@ user metadata keys come back in.
 
 from __future__ import annotations
 
+import io
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -57,7 +65,17 @@ class SerialisedWsgiApp:
         if refusal is not None:  # moto does nothing, so its listeners have nothing to hear
             start_response(refusal.status_line, refusal.headers)
             return [refusal.body]
+        body_read = _read_body_now(environ)
         with self._lock:
+            if body_read and _caller_gone(environ):
+                log.warning(
+                    "%s %s %s: its caller gave up while it waited for moto; not made",
+                    environ.get("REQUEST_METHOD"),
+                    environ.get("PATH_INFO"),
+                    environ.get("HTTP_X_AMZ_TARGET", ""),
+                )
+                start_response("503 Service Unavailable", [("Content-Length", "0")])
+                return [b""]
             response = self._app(environ, start_response)
             try:
                 # Drain inside the lock: a lazily generated body would otherwise run unserialised.
@@ -72,6 +90,31 @@ class SerialisedWsgiApp:
                 except Exception:  # a listener's bug must not turn into an AWS error
                     log.exception("moto request listener failed")
         return [body]
+
+
+def _read_body_now(environ: dict[str, Any]) -> bool:
+    """Read the request's body before it waits for the lock, so that an end of the connection can be
+    told from the socket alone. False for a chunked body, left to moto to read."""
+    if environ.get("wsgi.input_terminated"):
+        return False
+    length = str(environ.get("CONTENT_LENGTH") or "0")
+    if not length.isdigit():
+        return False
+    environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)) if int(length) else b"")
+    return True
+
+
+def _caller_gone(environ: dict[str, Any]) -> bool:
+    """True if the caller closed the connection: its request read whole, the socket is at its end."""
+    connection = environ.get("werkzeug.socket")
+    if connection is None:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # nothing more to read, and still open
+    except OSError:
+        return True  # reset by the caller
 
 
 class MotoEndpoint:

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from adapters.aws import client
+from adapters.mailer import ses_client
 from adapters.outbox_table import OutboxTable
 from corrigo import outbox
 from corrigo.outbox import UNDELIVERABLE_FLAG
@@ -61,7 +62,7 @@ def test_an_ses_outage_is_retried_and_the_mail_sent_once_when_it_is_back(
     before = len(sent_mail())
     put_message(aws, outbox.email("m-outage", reference, "acknowledgement", NOW))
 
-    with failing(client("sesv2"), "SendEmail", "ServiceUnavailable", 503) as refused:
+    with failing(ses_client(), "SendEmail", "ServiceUnavailable", 503) as refused:
         deliver_outbox()
     assert refused, "SES was never called"
     assert deliver_outbox.states()["m-outage"] == "pending"
@@ -82,7 +83,7 @@ def test_a_refused_address_is_kept_on_the_message_and_flagged_on_the_request(
     reference = submitted(post_json, valid_request)
     put_message(aws, outbox.email("m-refused", reference, "acknowledgement", NOW))
 
-    with failing(client("sesv2"), "SendEmail", "MessageRejected", 400):
+    with failing(ses_client(), "SendEmail", "MessageRejected", 400):
         answers = deliver_outbox()
 
     assert all(answer == {"batchItemFailures": []} for answer in answers)
@@ -108,11 +109,12 @@ def test_no_mail_is_started_without_time_to_record_it_and_a_later_invocation_sen
     aws, post_json, valid_request, deliver_outbox, sent_mail
 ):
     """A Timeout between SES accepting a mail and its being recorded sends it again on the retry
-    (seen once in a 10,000-submission burst): with too little of the invocation left, the mail is not
-    started, the record fails unhandled, and the next invocation sends it once."""
+    (seen once in a 10,000-submission burst): with too little of the invocation left for SES's
+    longest answer and the recording, the mail is not started, the record fails unhandled, and the
+    next invocation sends it once."""
     from dataclasses import replace
 
-    from adapters.mailer import RECORD_RESERVE_MS
+    from adapters.mailer import Mailer
     from handlers import outbox_delivery
     from handlers.partial_batch import BatchFailed
     from infra.local.lambda_runtime import LambdaContext
@@ -123,7 +125,7 @@ def test_no_mail_is_started_without_time_to_record_it_and_a_later_invocation_sen
     put_message(aws, outbox.email("m-late", reference, "acknowledgement", NOW))
     [item] = [i for i in deliver_outbox._items() if i["id"]["S"] == "m-late"]
     spec = aws.functions["OutboxDeliveryFunction"]
-    nearly_over = LambdaContext(replace(spec, timeout_seconds=RECORD_RESERVE_MS // 1000 - 1))
+    nearly_over = LambdaContext(replace(spec, timeout_seconds=Mailer().needs_ms // 1000 - 1))
 
     # Its only record failed, so the invocation fails and Lambda retries the batch whole.
     with pytest.raises(BatchFailed, match="OutOfTime"):

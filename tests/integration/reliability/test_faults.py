@@ -96,8 +96,9 @@ def _queue(aws):
     ("code", "status"), [("TooManyRequestsException", 429), ("ServiceUnavailable", 503)], ids=["throttled", "outage"]
 )
 def test_ses_throttling_or_outage_fails_no_message_and_each_acknowledgement_goes_once_when_it_is_back(
-    aws, clients, post_json, valid_request, table, sent_mail, deliver_outbox, code, status
+    aws, post_json, valid_request, table, sent_mail, deliver_outbox, code, status
 ):
+    from adapters.mailer import ses_client
     from corrigo import outbox
     from handlers import intake_worker
 
@@ -105,7 +106,7 @@ def test_ses_throttling_or_outage_fails_no_message_and_each_acknowledgement_goes
     second = body_of(post_json({**valid_request, "requester_email": "lisi@example.com"}))["reference"]
     event = sqs_event([json.dumps({"reference": first}), json.dumps({"reference": second})])
 
-    with failing(clients("sesv2"), "SendEmail", code, status) as refused:
+    with failing(ses_client(), "SendEmail", code, status) as refused:
         # Screening and the promised acknowledgements are one write: SES has no say in it.
         assert intake_worker.handler(event, aws.context("IntakeWorkerFunction")) == {"batchItemFailures": []}
         assert sent_mail() == []

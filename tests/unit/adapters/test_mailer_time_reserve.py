@@ -1,5 +1,5 @@
-"""adapters.mailer keeps the invocation's last seconds for recording what it sent, and says when a send's
-fate is unknown."""
+"""adapters.mailer starts a send only when SES's longest answer would still leave the invocation time to
+record it, and says when a send's fate is unknown."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from adapters.mailer import RECORD_RESERVE_MS, Mailer
+from adapters.mailer import RECORD_RESERVE_MS, SEND_LIMITS, Mailer
 from corrigo.errors import OutOfTime
 
 
@@ -35,20 +35,37 @@ def invocation(left_ms: int) -> SimpleNamespace:
     return SimpleNamespace(get_remaining_time_in_millis=lambda: left_ms)
 
 
-def test_with_the_reserve_left_the_mail_is_sent() -> None:
+def test_a_send_needs_ses_longest_answer_and_the_reserve() -> None:
+    assert Mailer().needs_ms == SEND_LIMITS.longest_ms + RECORD_RESERVE_MS == 8_000
+
+
+def test_with_enough_left_the_mail_is_sent() -> None:
     ses = FakeSes()
     mailer = Mailer(ses=ses)
-    mailer.bind_invocation(invocation(RECORD_RESERVE_MS))
+    mailer.bind_invocation(invocation(mailer.needs_ms))
     assert mailer.send(message()) == "m-1"
 
 
-def test_with_less_than_the_reserve_left_nothing_reaches_ses() -> None:
+def test_with_less_left_nothing_reaches_ses() -> None:
     ses = FakeSes()
     mailer = Mailer(ses=ses)
-    mailer.bind_invocation(invocation(RECORD_RESERVE_MS - 1))
-    with pytest.raises(OutOfTime, match=f"{RECORD_RESERVE_MS - 1} ms left"):
+    mailer.bind_invocation(invocation(mailer.needs_ms - 1))
+    with pytest.raises(OutOfTime, match=f"{mailer.needs_ms - 1} ms left"):
         mailer.send(message())
     assert ses.sent == []
+
+
+def test_the_send_client_tries_once_within_its_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's own retry of a send whose answer was lost would send it again: it is not made."""
+    from adapters import aws
+    from adapters.mailer import ses_client
+
+    monkeypatch.setattr(aws, "_clients", {})
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+    config = ses_client().meta.config
+    assert config.retries["total_max_attempts"] == SEND_LIMITS.attempts == 1
+    assert (config.connect_timeout, config.read_timeout) == (SEND_LIMITS.connect_seconds, SEND_LIMITS.read_seconds)
 
 
 def test_outside_lambda_there_is_no_deadline() -> None:
