@@ -25,3 +25,14 @@ class AutoReplyCounters:
         )
         assert answer is not None  # no error code is ignored
         return int(answer["Attributes"]["count"]["N"])
+
+    def give_back(self, name: str, window: str) -> None:
+        """Take back one count (a mail counted, then not sent: its retry counts it again)."""
+        self.db.call(
+            "update_item",
+            Key=self.db.encode({"pk": f"COUNTER#{name}", "sk": f"WINDOW#{window}"}),
+            UpdateExpression="ADD #count :minus_one",
+            ConditionExpression="attribute_exists(#count)",
+            ExpressionAttributeNames={"#count": "count"},
+            ExpressionAttributeValues={":minus_one": {"N": "-1"}},
+        )

@@ -48,6 +48,8 @@ REFUSED = "refused: daily cap"
 class Counters(Protocol):
     def increment(self, name: str, window: str, expires_at: int) -> int: ...
 
+    def give_back(self, name: str, window: str) -> None: ...
+
 
 def daily_cap_from(env: Mapping[str, str]) -> int:
     """MAX_AUTO_REPLIES_PER_DAY (template parameter MaxAutoRepliesPerSenderPerDay), for every function."""
@@ -121,7 +123,8 @@ class Notifier:
         return bool(self._send_once(notice=notice, request=request, extra={**extra, "to": to}) != REFUSED)
 
     def _send(self, notice: dict[str, str], request: CorrectionRequest, extra: dict[str, Any]) -> str:
-        if notice["kind"] in AUTOMATIC_KINDS and not self._within_daily_cap(notice["to"]):
+        counter = self._daily_counter(notice["to"]) if notice["kind"] in AUTOMATIC_KINDS else None
+        if counter is not None and not within_cap(self.counters.increment(*counter), self.daily_cap):
             # 429-style: refused and logged; the idempotency record keeps the refusal, so a retry
             # does not send it either. The request itself was stored and queued before this.
             logger.warning(
@@ -130,14 +133,22 @@ class Notifier:
             )
             return REFUSED
         message = compose(request, notice["kind"], self.context, now=utc_now(), unique=uuid.uuid4().hex[:12], **extra)
-        message_id = self.mailer.send(message)
+        try:
+            message_id = self.mailer.send(message)
+        except Exception:
+            # Not sent (or not known to be): the retry counts it again, so an outage of SES is not
+            # taken for mail to this address, and an acknowledgement never refused for it.
+            if counter is not None:
+                self.counters.give_back(counter[0], counter[1])
+            raise
         logger.info(
             "email sent", extra={"reference": request.reference, "kind": notice["kind"], "ses_message_id": message_id}
         )
         return message_id
 
-    def _within_daily_cap(self, address: str) -> bool:
-        """One counter per address and UTC day, whatever the channel (a hash: no address in keys or logs)."""
+    def _daily_counter(self, address: str) -> tuple[str, str, int]:
+        """One counter per address and UTC day, whatever the channel (a hash: no address in keys or logs):
+        its name, window and expiry."""
         window = counter_window(utc_now())
         name = "auto-mail#" + hashlib.sha256(address.encode("utf-8")).hexdigest()
-        return within_cap(self.counters.increment(name, window.day, window.expires_at), self.daily_cap)
+        return name, window.day, window.expires_at

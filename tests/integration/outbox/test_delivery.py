@@ -75,6 +75,31 @@ def test_an_ses_outage_is_retried_and_the_mail_sent_once_when_it_is_back(
     assert len(sent_mail()) == before + 1
 
 
+def test_an_ses_outage_of_more_tries_than_the_daily_cap_does_not_use_the_cap_up(
+    aws, post_json, valid_request, monkeypatch
+):
+    """Each try SES failed gives its count back: otherwise an outage of as many tries as the cap
+    (automatic mail to one address a day) would have the acknowledgement refused once SES is back."""
+    from adapters.requests_table import RequestsTable
+    from corrigo.errors import ServiceUnavailable
+    from handlers import outbox_delivery
+
+    notifier = outbox_delivery.notifier()
+    monkeypatch.setattr(notifier, "daily_cap", 2)
+    monkeypatch.setattr(outbox_delivery.mailer(), "time_left", None)  # no invocation's deadline here
+    request = RequestsTable(aws.ref("RequestsTable")).get(submitted(post_json, valid_request))
+    before = ses_accepted()
+
+    with failing(ses_client(), "SendEmail", "ServiceUnavailable", 503) as refused:
+        for _ in range(3):
+            with pytest.raises(ServiceUnavailable):
+                notifier.notify(request, "acknowledgement")
+    assert len(refused) == 3
+
+    assert notifier.notify(request, "acknowledgement") is True
+    assert ses_accepted() == before + 1
+
+
 def test_a_refused_address_is_kept_on_the_message_and_flagged_on_the_request(
     aws, post_json, valid_request, deliver_outbox, sent_mail
 ):
@@ -137,6 +162,15 @@ def test_no_mail_is_started_without_time_to_record_it_and_a_later_invocation_sen
     deliver_outbox.handed_over.clear()  # and once more: already sent
     assert len(sent_mail()) == before + 1
     assert deliver_outbox.states()["m-late"] == "sent"
+
+
+def test_the_outbox_function_leaves_time_for_a_send(aws):
+    """A Timeout shorter than a send needs (SES's longest answer, then the recording) would leave
+    every email for a later invocation, for ever."""
+    from adapters.mailer import Mailer
+
+    timeout_ms = aws.functions["OutboxDeliveryFunction"].timeout_seconds * 1000
+    assert timeout_ms > Mailer().needs_ms, f"OutboxDeliveryFunction's Timeout ({timeout_ms} ms) is too short to send"
 
 
 def ses_accepted() -> int:
