@@ -64,9 +64,9 @@ def _session() -> Any:
 def client(service: str, signature_version: str | None = None, *, calls: CallLimits | None = None) -> Any:
     """The process's one client for `service` (made on first use: no cold start pays for unused ones).
     ``signature_version`` picks another signer (``s3v4`` for presigned S3 links: Signature Version 4
-    is what every region accepts, and what a role's session credentials need). ``calls`` gives the
-    service's calls other limits than the default (see CallLimits); one service, one set of limits."""
-    name = f"{service}:{signature_version}" if signature_version else service
+    is what every region accepts, and what a role's session credentials need). ``calls`` gives its
+    calls other limits than the default (see CallLimits): a client of their own."""
+    name = ":".join(str(part) for part in (service, signature_version, calls) if part)
     made = _clients.get(name)
     if made is not None:
         return made
