@@ -46,7 +46,7 @@ REFERENCE = re.compile(r"\bCR-\d{4}-[0-9A-Z]{6}\b")
 TIMED_OUT = re.compile(r"(\w+): RequestId: \S+ Task timed out after")
 LEFT_FOR_LATER = re.compile(r'"error_type":\s*"(OutOfTime|LeftForLater)"')  # handlers/partial_batch.py
 UNANSWERED_SEND = "SES did not answer a send"  # adapters/mailer.py: a send that may have gone
-NOT_MADE = "its caller gave up while it waited for moto"  # infra/local/moto_endpoint.py
+NOT_MADE = re.compile(r"moto_endpoint: (.*?) ?: its caller gave up while it waited for moto")  # which request
 OUTBOX_ID = re.compile(r'"outbox_id":\s*"([^"]+)"')  # on each "email sent" line (handlers/outbox_delivery.py)
 HELD = re.compile(r"local state saved to \S+ in \d+ ms, moto held for (\d+) ms")  # logged past 1 s
 SAMPLE = json.loads(
@@ -281,7 +281,7 @@ def run() -> list[Row]:
     timeouts = Counter(match.group(1) for line in stack.log for match in [TIMED_OUT.search(line)] if match)
     held_long = [int(match.group(1)) for line in stack.log for match in [HELD.search(line)] if match]
     unanswered = sum(1 for line in stack.log if UNANSWERED_SEND in line)
-    not_made = sum(1 for line in stack.log if NOT_MADE in line)
+    not_made = Counter(match.group(1) for line in stack.log for match in [NOT_MADE.search(line)] if match)
     left_for_later = Counter(match.group(1) for line in stack.log for match in [LEFT_FOR_LATER.search(line)] if match)
     wanted = set(references)
     missing = len(wanted - set(counts))
@@ -337,7 +337,7 @@ def run() -> list[Row]:
         ),
         (
             "AWS requests not made: their caller gave up waiting for moto (stack log)",
-            f"{not_made}",
+            f"{sum(not_made.values())} {dict(not_made) or ''}",
             "a send given up and not made is retried, and sent once (infra/local/moto_endpoint.py)",
         ),
         (
