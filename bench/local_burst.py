@@ -59,11 +59,11 @@ def _messages_behind(log: list[str], references: set[str]) -> str:
     1 is one message sent twice (a retry after a send that went), 2 two messages for one promise."""
     ids: dict[str, set[str]] = {reference: set() for reference in references}
     for line in log:
-        if "email sent" not in line:
+        found = OUTBOX_ID.search(line) if "email sent" in line else None
+        if found is None:
             continue
         for reference in REFERENCE.findall(line):
-            found = OUTBOX_ID.search(line)
-            if reference in ids and found:
+            if reference in ids:
                 ids[reference].add(found.group(1))
     return ", ".join(f"{reference}: {len(found)}" for reference, found in sorted(ids.items()))
 

@@ -50,11 +50,12 @@ def _note_unanswered(caught_exception: Exception | None = None, attempts: int = 
 
 
 class Mailer:
-    def __init__(self, configuration_set: str = "", ses: Any = None, reserve_ms: int = RECORD_RESERVE_MS) -> None:
+    # A send starts only if, were SES to take its longest to answer, the reserve would be left.
+    needs_ms = SEND_LIMITS.longest_ms + RECORD_RESERVE_MS
+
+    def __init__(self, configuration_set: str = "", ses: Any = None) -> None:
         self.configuration_set = configuration_set
         self._ses = ses
-        # A send starts only if, were SES to take its longest to answer, the reserve would be left.
-        self.needs_ms = SEND_LIMITS.longest_ms + reserve_ms
         # The running invocation's milliseconds left (its Lambda context); None outside Lambda.
         self.time_left: Callable[[], int] | None = None
 

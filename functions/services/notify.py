@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from adapters.auto_reply_counters import AutoReplyCounters
 from adapters.aws import client
@@ -43,6 +43,14 @@ from web.render import render_email
 
 DEFAULT_DAILY_CAP = 5
 REFUSED = "refused: daily cap"
+
+
+class DailyCounter(NamedTuple):
+    """The counter of automatic mail to one address on one UTC day."""
+
+    name: str
+    window: str
+    expires_at: int
 
 
 class Counters(Protocol):
@@ -139,16 +147,15 @@ class Notifier:
             # Not sent (or not known to be): the retry counts it again, so an outage of SES is not
             # taken for mail to this address, and an acknowledgement never refused for it.
             if counter is not None:
-                self.counters.give_back(counter[0], counter[1])
+                self.counters.give_back(counter.name, counter.window)
             raise
         logger.info(
             "email sent", extra={"reference": request.reference, "kind": notice["kind"], "ses_message_id": message_id}
         )
         return message_id
 
-    def _daily_counter(self, address: str) -> tuple[str, str, int]:
-        """One counter per address and UTC day, whatever the channel (a hash: no address in keys or logs):
-        its name, window and expiry."""
+    def _daily_counter(self, address: str) -> DailyCounter:
+        """One counter per address and UTC day, whatever the channel (a hash: no address in keys or logs)."""
         window = counter_window(utc_now())
         name = "auto-mail#" + hashlib.sha256(address.encode("utf-8")).hexdigest()
-        return name, window.day, window.expires_at
+        return DailyCounter(name, window.day, window.expires_at)

@@ -100,7 +100,7 @@ def _read_body_now(environ: dict[str, Any]) -> bool:
     length = str(environ.get("CONTENT_LENGTH") or "0")
     if not length.isdigit():
         return False
-    environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)) if int(length) else b"")
+    environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
     return True
 
 
